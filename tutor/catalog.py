@@ -1,0 +1,217 @@
+"""The service catalog (corpus/services.yaml) and the exam blueprint it is organised by.
+
+The catalog is the quiz generator's source of answers and distractors and the UI's glossary.
+``Catalog.mentions`` finds which catalog entries a text names, by full name, name without the
+"Amazon "/"AWS " prefix, or alias.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tutor.errors import TutorError
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
+DEFAULT_CATALOG_PATH = DEFAULT_CORPUS_DIR / "services.yaml"
+DEFAULT_NOTES_DIR = DEFAULT_CORPUS_DIR / "notes"
+
+DOMAINS: dict[int, str] = {
+    1: "Data Preparation for Machine Learning",
+    2: "ML Model Development",
+    3: "Deployment and Orchestration of ML Workflows",
+    4: "ML Solution Monitoring, Maintenance, and Security",
+}
+DOMAIN_WEIGHTS: dict[int, float] = {1: 0.28, 2: 0.26, 3: 0.22, 4: 0.24}
+TASKS: dict[str, str] = {
+    "1.1": "Ingest and store data",
+    "1.2": "Transform data and perform feature engineering",
+    "1.3": "Ensure data integrity and prepare data for modeling",
+    "2.1": "Choose a modeling approach",
+    "2.2": "Train and refine models",
+    "2.3": "Analyze model performance",
+    "3.1": "Select deployment infrastructure based on existing architecture and requirements",
+    "3.2": "Create and script infrastructure based on existing architecture and requirements",
+    "3.3": "Use automated orchestration tools to set up CI/CD pipelines",
+    "4.1": "Monitor model inference",
+    "4.2": "Monitor and optimize infrastructure and costs",
+    "4.3": "Secure AWS resources",
+}
+
+
+def tasks_of(domain: int) -> list[str]:
+    """Task statements of one exam domain, in blueprint order."""
+    return [t for t in TASKS if t.startswith(f"{domain}.")]
+
+
+class CatalogError(TutorError):
+    """The service catalog is missing or does not match its schema."""
+
+
+class Service(BaseModel):
+    """One catalog entry: an AWS service, feature or built-in algorithm."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    category: str
+    purpose: str
+    scenarios: list[str] = Field(default_factory=list)
+    domains: list[int] = Field(default_factory=list)
+    tasks: list[str] = Field(default_factory=list)
+    confused_with: list[str] = Field(default_factory=list)
+    docs: str | None = None
+
+    @field_validator("tasks", mode="before")
+    @classmethod
+    def _tasks_as_text(cls, value: object) -> object:
+        # YAML reads an unquoted 1.1 as a float
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return value
+
+    @property
+    def short_name(self) -> str:
+        """The name without a leading 'Amazon ' or 'AWS '."""
+        return re.sub(r"^(Amazon|AWS)\s+", "", self.name)
+
+    def names(self) -> list[str]:
+        """Every surface form that refers to this entry, longest first."""
+        forms = {self.name, self.short_name, *self.aliases}
+        return sorted((f for f in forms if f.strip()), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of text that names a catalog entry."""
+
+    start: int
+    end: int
+    service_id: str
+    text: str
+
+
+class Catalog(BaseModel):
+    """The whole catalog with lookups by id, name, category and task."""
+
+    version: int = 1
+    categories: dict[str, str] = Field(default_factory=dict)
+    services: list[Service]
+
+    @cached_property
+    def by_id(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+    def get(self, service_id: str) -> Service:
+        """The entry with this id; KeyError if there is none."""
+        return self.by_id[service_id]
+
+    def by_name(self, text: str) -> Service | None:
+        """The entry whose full name (or short name, or alias) is exactly ``text``."""
+        return self._name_index.get(text.strip().lower())
+
+    def in_category(self, category: str) -> list[Service]:
+        return [s for s in self.services if s.category == category]
+
+    def for_task(self, task: str) -> list[Service]:
+        return [s for s in self.services if task in s.tasks]
+
+    def for_domain(self, domain: int) -> list[Service]:
+        return [s for s in self.services if domain in s.domains]
+
+    @cached_property
+    def _name_index(self) -> dict[str, Service]:
+        index: dict[str, Service] = {}
+        for service in self.services:
+            for form in service.names():
+                index.setdefault(form.lower(), service)
+        return index
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        forms = sorted(self._name_index, key=len, reverse=True)
+        alternation = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Non-overlapping mentions of catalog entries in ``text``, longest form first.
+
+        A one-word form made only of letters ("Glue", "Forecast") counts only when the text
+        capitalises it, so the verb "translate" is not Amazon Translate.
+        """
+        found: list[Mention] = []
+        for match in self._pattern.finditer(text):
+            surface = match.group(0)
+            key = " ".join(surface.lower().split())
+            service = self._name_index.get(key)
+            if service is None:
+                continue
+            if " " not in key and key.isalpha() and surface.islower():
+                continue
+            found.append(Mention(match.start(), match.end(), service.id, surface))
+        return found
+
+    def mentioned_ids(self, text: str) -> list[str]:
+        """Ids named in ``text``, first mention first, each once; catalog: links count too."""
+        ids = [m.service_id for m in self.mentions(text)]
+        ids += [i for i in re.findall(r"\(catalog:([a-z0-9-]+)\)", text) if i in self.by_id]
+        return list(dict.fromkeys(ids))
+
+    def mentions_service(self, text: str, service_id: str) -> bool:
+        return service_id in self.mentioned_ids(text)
+
+    def problems(self) -> list[str]:
+        """Schema problems a loaded catalog may still have (dangling ids, bad tasks)."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for s in self.services:
+            if s.id in seen:
+                out.append(f"duplicate id {s.id}")
+            seen.add(s.id)
+            if self.categories and s.category not in self.categories:
+                out.append(f"{s.id}: undeclared category {s.category}")
+            for other in s.confused_with:
+                if other not in self.by_id or other == s.id:
+                    out.append(f"{s.id}: confused_with has unknown id {other}")
+            for task in s.tasks:
+                if task not in TASKS or int(task[0]) not in s.domains:
+                    out.append(f"{s.id}: task {task} is not in its domains {s.domains}")
+        return out
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Read and validate the catalog YAML; raise CatalogError naming the problem."""
+    target = Path(path) if path is not None else DEFAULT_CATALOG_PATH
+    try:
+        raw = yaml.safe_load(target.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"Service catalog not found at {target}") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"Service catalog {target} is not valid YAML: {exc}") from exc
+    return catalog_from_dict(raw, origin=str(target))
+
+
+def catalog_from_dict(raw: object, origin: str = "catalog") -> Catalog:
+    """Build a Catalog from already-parsed data (tests use this with small fixtures)."""
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(f"{origin} does not match the catalog schema: {exc}") from exc
+
+
+def distractor_pool(catalog: Catalog, key: Service, exclude: Iterable[str] = ()) -> list[Service]:
+    """Entries a candidate could confuse with ``key``: its confused_with list first, then the
+    rest of its category, then entries that list ``key`` as confusable. Never ``key`` itself."""
+    banned = {key.id, *exclude}
+    ordered: list[str] = list(key.confused_with)
+    ordered += [s.id for s in catalog.in_category(key.category)]
+    ordered += [s.id for s in catalog.services if key.id in s.confused_with]
+    return [catalog.by_id[i] for i in dict.fromkeys(ordered) if i in catalog.by_id and i not in banned]

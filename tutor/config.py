@@ -1,0 +1,165 @@
+"""One Settings object for the whole application.
+
+Values come, in increasing priority, from defaults, an optional TOML file
+(``$TUTOR_CONFIG`` or ``$TUTOR_HOME/config.toml``) and ``TUTOR_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tutor.errors import ConfigError
+
+DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+RetrievalMode = Literal["dense", "bm25", "hybrid"]
+LLMProvider = Literal["none", "ollama", "openai", "bedrock", "llamacpp", "scripted"]
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("mla-tutor", appauthor=False))
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("TUTOR_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = Path(os.environ.get("TUTOR_HOME") or _default_home())
+    candidate = home / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+class Settings(BaseSettings):
+    """Every tunable of the tutor. Environment variables use the ``TUTOR_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", extra="forbid", validate_default=True)
+
+    home: Path = Field(default_factory=_default_home, description="Folder holding all state.")
+
+    # embedding
+    embed_model: str = Field(
+        DEFAULT_EMBED_MODEL,
+        description="'all-MiniLM-L6-v2' (bundled, offline), a local sentence-transformers "
+        "folder, or a model name a hub can serve (needs network on first use).",
+    )
+    embed_backend: Literal["torch", "onnx"] = Field("torch", description="Encoder runtime.")
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int = Field(0, ge=0, description="Torch threads; 0 keeps the library default.")
+
+    # chunking, in the encoder's own word pieces
+    chunk_tokens: int = Field(200, ge=32, le=512, description="Maximum word pieces per chunk.")
+    chunk_overlap: int = Field(32, ge=0, description="Word pieces shared by consecutive chunks.")
+
+    # index
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server.")
+    collection: str = Field("tutor", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
+
+    # retrieval
+    retrieval_mode: RetrievalMode = "hybrid"
+    k: int = Field(6, ge=1, le=100, description="Hits returned.")
+    candidates: int = Field(40, ge=1, le=500, description="Hits per ranker before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    min_relevance: float = Field(
+        0.30, ge=-1, le=1, description="Cosine below which the best hit counts as unrelated."
+    )
+
+    # answers
+    answer_sentences: int = Field(4, ge=1, le=12)
+    max_question_chars: int = Field(2000, ge=10)
+
+    # ingest limits
+    max_file_mb: float = Field(50.0, gt=0)
+    max_pdf_pages: int = Field(2000, ge=1)
+
+    # generative backends (issue: generative answers)
+    llm_provider: LLMProvider = "none"
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = Field(None, description="Else read from the provider's variable.")
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+    aws_region: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens "
+                f"({self.chunk_tokens})"
+            )
+        if self.candidates < self.k:
+            self.candidates = self.k
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise ValueError("chroma_url must start with http:// or https://")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # where things live under home
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def progress_db(self) -> Path:
+        return self.home / "progress.sqlite3"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.home / "docs"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and validate settings; raise ConfigError with every problem listed."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,170 @@
+"""Domain objects passed between the stages: load -> chunk -> embed -> index -> retrieve -> answer/quiz."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FileStatus(str, Enum):
+    """Outcome of ingesting one file; the values are part of the JSON report contract."""
+
+    ok = "ok"
+    empty = "empty"
+    encrypted = "encrypted"
+    corrupt = "corrupt"
+    no_text = "no_text"
+    too_large = "too_large"
+    unsupported = "unsupported"
+
+
+class Section(BaseModel):
+    """A run of text under one heading path (and, for PDFs, one page)."""
+
+    heading_path: list[str] = Field(default_factory=list, description="Headings from the top.")
+    text: str
+    page: int | None = Field(None, description="1-based PDF page.")
+    anchor: str | None = Field(None, description="URL fragment of the heading, when known.")
+
+
+class Document(BaseModel):
+    """A loaded, normalised file, before chunking."""
+
+    source: str = Field(description="Path relative to the folder given to ingest, '/'-separated.")
+    title: str
+    url: str | None = None
+    domain: int | None = Field(None, ge=1, le=4)
+    task: str | None = Field(None, pattern=r"^[1-4]\.[1-3]$")
+    services: list[str] = Field(default_factory=list)
+    corpus: str | None = Field(None, description="Name of the source set, e.g. 'notes'.")
+    sections: list[Section]
+    warnings: list[str] = Field(default_factory=list, description="Lossy decoding, hidden text.")
+
+
+class Chunk(BaseModel):
+    """The unit that is embedded, indexed, retrieved and cited."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="Derived from source, position and content.")
+    text: str
+    source: str
+    title: str
+    heading_path: list[str] = Field(default_factory=list)
+    page: int | None = None
+    url: str | None = None
+    domain: int | None = None
+    task: str | None = None
+    corpus: str | None = Field(None, description="Name of the source set, e.g. 'notes'.")
+    position: int = Field(description="Index of the chunk within its document.")
+    content_hash: str = Field(description="sha256 of the embedded text.")
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+    def embed_text(self) -> str:
+        """What the encoder sees: title and headings give a short passage its context."""
+        context = " > ".join([self.title, *[h for h in self.heading_path if h != self.title]])
+        return f"{context}\n{self.text}" if context else self.text
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with its rank and scores."""
+
+    chunk: Chunk
+    score: float = Field(description="The ranker's score; for hybrid, the fused RRF score.")
+    rank: int = Field(description="1-based rank in the result list.")
+    dense: float | None = Field(None, description="Cosine similarity to the query, when known.")
+    lexical: float | None = Field(None, description="BM25 score, when known.")
+
+
+class Citation(BaseModel):
+    """A pointer from an answer to the passage that supports it."""
+
+    n: int = Field(description="The marker number used in the answer text, [n].")
+    chunk_id: str
+    source: str
+    title: str
+    heading: str = ""
+    page: int | None = None
+    url: str | None = None
+    quote: str = Field(description="The passage, or the sentence quoted from it.")
+
+
+class Answer(BaseModel):
+    """A grounded answer: text with [n] markers and the citations they refer to."""
+
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    status: Literal["answered", "not_found", "rejected", "fallback"] = "answered"
+    backend: str = Field("extractive", description="Which answerer produced the text.")
+    query: str | None = Field(None, description="Standalone query used for retrieval.")
+    notice: str | None = Field(None, description="Message for the user, e.g. why a fallback ran.")
+    hits: list[Hit] = Field(default_factory=list, exclude=True)
+
+
+class FileReport(BaseModel):
+    """One line of the ingest report."""
+
+    path: str
+    status: FileStatus
+    chunks: int = 0
+    message: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    change: Literal["added", "updated", "unchanged", "removed", "skipped"] = "skipped"
+
+
+class IngestReport(BaseModel):
+    """What an ingest run did, per file and in total."""
+
+    files: list[FileReport] = Field(default_factory=list)
+    chunks_total: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    embedded: int = Field(0, description="Texts sent to the encoder in this run.")
+    generation: str | None = None
+    seconds: float = 0.0
+    model: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.files:
+            out[f.status.value] = out.get(f.status.value, 0) + 1
+        return out
+
+
+QuestionType = Literal["single", "multiple", "ordering", "matching", "true_false", "cloze"]
+
+
+class QuizOption(BaseModel):
+    key: str = Field(description="Letter shown to the learner: A, B, C ...")
+    text: str
+    correct: bool = False
+    explanation: str = Field("", description="Why this option is right or wrong.")
+
+
+class QuizItem(BaseModel):
+    """One practice question with its key, explanations and supporting citations."""
+
+    id: str = Field(description="Stable id derived from the content.")
+    type: QuestionType
+    domain: int = Field(ge=1, le=4)
+    task: str = Field(pattern=r"^[1-4]\.[1-3]$")
+    stem: str
+    options: list[QuizOption] = Field(default_factory=list)
+    answer_count: int = Field(1, description="How many options to select.")
+    order: list[str] = Field(default_factory=list, description="Ordering: option keys in order.")
+    pairs: dict[str, str] = Field(default_factory=dict, description="Matching: left -> right.")
+    explanation: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+    generator: str = "offline"
+    topic: str | None = Field(None, description="Service id or concept the item is about.")
+    flags: list[str] = Field(default_factory=list, description="e.g. 'negative_stem'.")
+
+    @property
+    def correct_keys(self) -> list[str]:
+        return [o.key for o in self.options if o.correct]
