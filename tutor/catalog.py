@@ -45,6 +45,10 @@ TASKS: dict[str, str] = {
 }
 
 
+_BRACKETED = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
+_PREFIX = re.compile(r"^(Amazon|AWS)\s+")
+
+
 def tasks_of(domain: int) -> list[str]:
     """Task statements of one exam domain, in blueprint order."""
     return [t for t in TASKS if t.startswith(f"{domain}.")]
@@ -79,13 +83,32 @@ class Service(BaseModel):
         return value
 
     @property
+    def label(self) -> str:
+        """The name shown on an option. A trailing bracket that abbreviates the name wins
+        ("Amazon Simple Storage Service (Amazon S3)" -> "Amazon S3"); any other trailing
+        bracket is context and is dropped ("Security groups (Amazon VPC)" -> "Security groups")."""
+        m = _BRACKETED.match(self.name)
+        if not m:
+            return self.name
+        base, inner = m.group(1).strip(), m.group(2).strip()
+        short = _PREFIX.sub("", inner)
+        abbreviation = (" " not in short and sum(c.isupper() or c.isdigit() for c in short) >= 2
+                        and short[0].lower() == _PREFIX.sub("", base)[:1].lower())
+        if not abbreviation:
+            return base
+        prefix = _PREFIX.match(base)
+        return inner if _PREFIX.match(inner) or prefix is None else f"{prefix.group(0)}{inner}"
+
+    @property
     def short_name(self) -> str:
-        """The name without a leading 'Amazon ' or 'AWS '."""
-        return re.sub(r"^(Amazon|AWS)\s+", "", self.name)
+        """The label without a leading 'Amazon ' or 'AWS '."""
+        return _PREFIX.sub("", self.label)
 
     def names(self) -> list[str]:
         """Every surface form that refers to this entry, longest first."""
-        forms = {self.name, self.short_name, *self.aliases}
+        m = _BRACKETED.match(self.name)
+        base = m.group(1).strip() if m else self.name
+        forms = {self.name, base, _PREFIX.sub("", base), self.label, self.short_name, *self.aliases}
         return sorted((f for f in forms if f.strip()), key=len, reverse=True)
 
 

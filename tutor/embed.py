@@ -73,7 +73,12 @@ class SentenceTransformerEmbedder:
             import torch
 
             torch.set_num_threads(self.threads)
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
 
         kwargs = {"device": "cpu"}
         if self.backend != "torch":

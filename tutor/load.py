@@ -21,7 +21,8 @@ SUPPORTED = MARKDOWN | TEXT | HTML | PDF
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+# Images (whose alt text may itself contain brackets) carry no text worth quoting.
+_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _TASK = re.compile(r"^[1-4]\.[1-3]$")
@@ -128,7 +129,7 @@ def _tags(front: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 def _inline(text: str) -> str:
     """Markdown inline syntax to the plain text a reader sees."""
-    text = _IMAGE.sub(lambda m: m.group(1), text)
+    text = _IMAGE.sub("", text)
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _TAG.sub("", text)
     return nz.unescape_markdown(text)

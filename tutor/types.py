@@ -63,7 +63,8 @@ class Chunk(BaseModel):
 
     @property
     def heading(self) -> str:
-        return " > ".join(self.heading_path)
+        """Headings below the document title (the title is shown separately)."""
+        return " > ".join(h for h in self.heading_path if h != self.title)
 
     def embed_text(self) -> str:
         """What the encoder sees: title and headings give a short passage its context."""
@@ -91,7 +92,8 @@ class Citation(BaseModel):
     heading: str = ""
     page: int | None = None
     url: str | None = None
-    quote: str = Field(description="The passage, or the sentence quoted from it.")
+    quote: str = Field(description="The sentence(s) quoted from the passage.")
+    passage: str = Field("", description="The whole indexed passage (chunk text).")
 
 
 class Answer(BaseModel):

@@ -47,9 +47,28 @@ class SupportIndex:
         self.chunks = list(chunks)
         self.by_id = {c.id: c for c in self.chunks}
         self._mentions: dict[str, list[Chunk]] = defaultdict(list)
+        self._sentences: dict[str, list[tuple[str, set[str], list[str]]]] = {}
+        self._words: dict[str, set[str]] = {}
         for chunk in self.chunks:
             for service_id in catalog.mentioned_ids(chunk.text):
                 self._mentions[service_id].append(chunk)
+
+    def sentences_of(self, chunk: Chunk) -> list[tuple[str, set[str], list[str]]]:
+        """(sentence, content words, mentioned ids) for each sentence of the chunk; cached."""
+        cached = self._sentences.get(chunk.id)
+        if cached is None:
+            cached = [
+                (s, content_words(s), self.catalog.mentioned_ids(s))
+                for s in sentences(passage_text(chunk))
+            ]
+            self._sentences[chunk.id] = cached
+        return cached
+
+    def words_of(self, chunk: Chunk) -> set[str]:
+        cached = self._words.get(chunk.id)
+        if cached is None:
+            cached = self._words[chunk.id] = content_words(chunk.text)
+        return cached
 
     def chunks_mentioning(self, service_id: str) -> list[Chunk]:
         return list(self._mentions.get(service_id, ()))
@@ -60,18 +79,22 @@ class SupportIndex:
         entry and shares at least one content word with the context."""
         wanted = content_words(context)
         best: Support | None = None
-        best_rank: tuple[int, int, int] = (-1, -1, -1)
+        best_rank: tuple[float, int, int] = (-1.0, -1, -1)
         for chunk in self._mentions.get(service_id, ()):
-            chunk_words = content_words(chunk.text)
+            chunk_score = len(self.words_of(chunk) & wanted) / 2
+            # a passage under a heading naming the entry is about it, not a passing mention
+            about = 4 if self.catalog.mentions_service(chunk.heading, service_id) else 0
             same_task = 1 if task is not None and chunk.task == task else 0
-            for sentence in sentences(passage_text(chunk)):
-                if not self.catalog.mentions_service(sentence, service_id):
+            for sentence, words, ids in self.sentences_of(chunk):
+                if service_id not in ids:
                     continue
-                sentence_score = len(content_words(sentence) & wanted)
+                sentence_score = len(words & wanted)
                 if sentence_score == 0:
                     continue
-                rank = (sentence_score + len(chunk_words & wanted), same_task, -len(sentence))
+                leads = 2 if ids[0] == service_id else 0
+                score = 2 * sentence_score + chunk_score + about + leads
+                rank = (score, same_task, -len(sentence))
                 if rank > best_rank:
                     best_rank = rank
-                    best = Support(chunk=chunk, quote=sentence, score=rank[0])
+                    best = Support(chunk=chunk, quote=sentence, score=int(score))
         return best

@@ -7,7 +7,7 @@ import re
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:[^)]*\)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\s+-\s+(?=[A-Z0-9\"'(`*])")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 STOPWORDS = frozenset(
@@ -59,6 +59,23 @@ def sentences(markdown: str) -> list[str]:
             continue
         found.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
     return found
+
+
+def fix_articles(text: str) -> str:
+    """'a AWS' -> 'an AWS' and 'an CloudWatch' -> 'a CloudWatch' after a name was swapped in;
+    decided by the next capitalised word's first sound."""
+
+    def pick(m: re.Match[str]) -> str:
+        article, word = m.group(1), m.group(2)
+        acronym = len(word) > 1 and word.replace("-", "").isupper() or any(c.isdigit() for c in word)
+        # acronyms are read letter by letter: "an S3 bucket", "an EMR cluster", "a KMS key"
+        vowel = word[0].upper() in ("AEFHILMNORSX" if acronym else "AEIOU")
+        wanted = "an" if vowel else "a"
+        if article[0].isupper():
+            wanted = wanted.capitalize()
+        return f"{wanted} {word}"
+
+    return re.sub(r"\b([Aa]n?) ((?:Amazon|AWS)\b|[A-Z][\w-]*)", pick, text)
 
 
 def tokens(text: str) -> list[str]:

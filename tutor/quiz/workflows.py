@@ -29,7 +29,7 @@ WORKFLOWS: tuple[Workflow, ...] = (
         steps=(
             "Run an AWS Glue crawler over the raw S3 prefix",
             "Let the crawler record table schemas in the Data Catalog",
-            "Run a Glue ETL job that writes the tables as Parquet",
+            "Run a Glue ETL job that writes Parquet tables",
             "Query the curated Parquet tables with Amazon Athena",
         ),
         why="The ETL job and Athena both read table definitions that only exist once the "

@@ -1,0 +1,84 @@
+"""`tutor ingest`: registered into the tutor CLI through the tutor.commands entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_command)
+
+
+def ingest_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to ingest."),
+    as_json: bool = typer.Option(False, "--json", help="Print the ingest report as JSON."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the current index and re-embed."),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if an index exists."),
+    corpus: Optional[str] = typer.Option(None, help="Name of this source set (default: folder name)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Load, chunk, embed and index files; print a per-file report."""
+    import json
+
+    from ingest.job import run_ingest
+    from tutor import store
+    from tutor.config import get_settings
+    from tutor.errors import TutorError
+
+    settings = get_settings()
+    if if_empty and store.current_name(settings) is not None:
+        typer.echo(f"Index already present in {settings.index_dir}; nothing to do.")
+        return
+    if not paths:
+        typer.secho("error: give at least one file or folder", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    try:
+        report = run_ingest(list(paths), settings, rebuild=rebuild, corpus=corpus,
+                            show_progress=not (quiet or as_json))
+    except FileNotFoundError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    except TutorError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        data = report.model_dump(mode="json")
+        data["files"] = [
+            {k: v for k, v in f.items() if v not in (None, []) or k in ("path", "status", "chunks")}
+            for f in data["files"]
+        ]
+        typer.echo(json.dumps(data, indent=2))
+        return
+    _print_report(report)
+
+
+def _print_report(report) -> None:  # noqa: ANN001
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    problems = [f for f in report.files if f.status.value != "ok" or f.warnings]
+    if problems:
+        table = Table(title="Files needing attention", show_lines=False)
+        for col in ("file", "status", "chunks", "message"):
+            table.add_column(col)
+        for f in problems:
+            msg = f.message or "; ".join(f.warnings)
+            table.add_row(f.path, f.status.value, str(f.chunks), msg)
+        console.print(table)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
+    changes: dict[str, int] = {}
+    for f in report.files:
+        changes[f.change] = changes.get(f.change, 0) + 1
+    console.print(
+        f"[bold]{len(report.files)} files[/] ({counts}); changes: "
+        + ", ".join(f"{n} {c}" for c, n in sorted(changes.items()))
+    )
+    console.print(
+        f"{report.chunks_total} chunks indexed, {report.chunks_added} added, "
+        f"{report.chunks_removed} removed, {report.embedded} embedded, "
+        f"{report.seconds:.1f} s, model {report.model}"
+    )

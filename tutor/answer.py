@@ -1,0 +1,138 @@
+"""Hits -> Answer. The offline default is extractive: it quotes the most relevant sentences
+of the best hits and cites each one. Generative answerers live in tutor/generate.py."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+
+from tutor import prompts
+from tutor.chunk import split_sentences
+from tutor.lexical import tokenize
+from tutor.types import Answer, Citation, Hit
+
+_BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.)])\s+")
+_EMPH = re.compile(r"(\*\*|__|`)")
+_CODEISH = re.compile(r"[{}<>=;]|```")
+# Sentences that lean on earlier text ("It ...", "For more information ...") read badly
+# when quoted alone.
+_DEPENDENT = re.compile(
+    r"^(it|this|these|that|those|they|such|also|however|for more information|for example|"
+    r"the following|see |to learn)\b", re.I)
+MAX_SENTENCE_CHARS = 600
+
+
+def clean_sentence(s: str) -> str:
+    """A sentence as quoted: no list markers or emphasis marks."""
+    s = _BULLET.sub("", s)
+    s = _EMPH.sub("", s)
+    return " ".join(s.split())
+
+
+def citation_for(hit: Hit, n: int, quote: str) -> Citation:
+    c = hit.chunk
+    return Citation(n=n, chunk_id=c.id, source=c.source, title=c.title, heading=c.heading,
+                    page=c.page, url=c.url, quote=quote, passage=c.text)
+
+
+def is_relevant(question: str, hits: Sequence[Hit], min_dense: float) -> bool:
+    """Whether the best hits plausibly answer the question at all.
+
+    Dense similarity is the main signal; when it is unknown (BM25 mode) or weak, most of
+    the question's content terms must appear in one of the top passages.
+    """
+    if not hits:
+        return False
+    dense = [h.dense for h in hits[:3] if h.dense is not None]
+    if dense and max(dense) >= min_dense:
+        return True
+    q = set(tokenize([question])[0])
+    if not q:
+        return False
+    best = max(len(q & set(tokenize([h.chunk.embed_text()])[0])) / len(q) for h in hits[:3])
+    threshold = 0.75 if dense else 0.5
+    return best >= threshold
+
+
+class ExtractiveAnswerer:
+    """Selects and orders sentences from the top hits; every sentence carries a citation."""
+
+    name = "extractive"
+
+    def __init__(self, max_sentences: int = 4, min_dense: float = 0.3, max_hits: int = 4,
+                 per_hit: int = 2):
+        self.max_sentences = max_sentences
+        self.min_dense = min_dense
+        self.max_hits = max_hits
+        self.per_hit = per_hit
+
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        if not is_relevant(question, hits, self.min_dense):
+            return not_found(question)
+        picked = self._pick(question, hits[: self.max_hits])
+        if not picked:
+            return not_found(question)
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        parts: list[str] = []
+        for hit, sentence in picked:
+            n = numbers.setdefault(hit.chunk.id, len(numbers) + 1)
+            quotes.setdefault(hit.chunk.id, []).append(sentence)
+            parts.append(f"{sentence} [{n}]")
+        by_id = {h.chunk.id: h for h, _ in picked}
+        citations = [citation_for(by_id[cid], n, " ".join(quotes[cid]))
+                     for cid, n in numbers.items()]
+        return Answer(question=question, text=" ".join(parts), citations=citations,
+                      hits=list(hits), backend=self.name)
+
+    def _pick(self, question: str, hits: Sequence[Hit]) -> list[tuple[Hit, str]]:
+        q_terms = set(tokenize([question])[0])
+        candidates: list[tuple[float, int, int, Hit, str]] = []
+        for hit_i, hit in enumerate(hits):
+            sentences = [clean_sentence(s) for s in split_sentences(hit.chunk.text)]
+            sentences = [s for s in sentences if 20 <= len(s) <= MAX_SENTENCE_CHARS
+                         and not _CODEISH.search(s) and s[-1:] not in (":",)]
+            if not sentences:
+                continue
+            toks = tokenize(sentences)
+            heading_terms = set(tokenize([hit.chunk.heading])[0])
+            for pos, (s, terms) in enumerate(zip(sentences, toks)):
+                overlap = len(q_terms & set(terms))
+                # The opening sentence of a section usually defines its subject; heading
+                # terms matching the question make the whole section relevant.
+                score = overlap / math.sqrt(max(len(terms), 4))
+                score += 0.35 * (pos == 0) + 0.15 * len(q_terms & heading_terms)
+                score += 0.6 / (hit_i + 1)
+                if _DEPENDENT.match(s):
+                    score -= 0.5
+                if overlap == 0 and not (pos == 0 and hit_i == 0):
+                    continue
+                candidates.append((score, hit_i, pos, hit, s))
+        candidates.sort(key=lambda t: -t[0])
+        chosen: list[tuple[float, int, int, Hit, str]] = []
+        per: dict[int, int] = {}
+        seen: set[str] = set()
+        for cand in candidates:
+            key = cand[4].lower()
+            if key in seen or per.get(cand[1], 0) >= self.per_hit:
+                continue
+            seen.add(key)
+            per[cand[1]] = per.get(cand[1], 0) + 1
+            chosen.append(cand)
+            if len(chosen) >= self.max_sentences:
+                break
+        chosen.sort(key=lambda t: (t[1], t[2]))
+        return [(c[3], c[4]) for c in chosen]
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+        """Yield text pieces as they are ready, then the final Answer."""
+        answer = self.answer(question, hits)
+        for piece in re.split(r"(?<=\]) ", answer.text):
+            yield piece + " "
+        yield answer
+
+
+def not_found(question: str, notice: str | None = None) -> Answer:
+    return Answer(question=question, text=f"{prompts.NOT_FOUND} {prompts.NOT_FOUND_DETAIL}",
+                  citations=[], status="not_found", notice=notice)

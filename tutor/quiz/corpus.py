@@ -1,0 +1,54 @@
+"""Where the generator's passages come from: the current index, else the notes folder.
+
+Citations point at chunk ids, so when an index exists its chunks are used and a citation
+opens the same passage the answerer retrieves. Without an index the notes are chunked on
+the fly with a whitespace token count (close enough for choosing supporting sentences).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tutor.catalog import DEFAULT_NOTES_DIR
+from tutor.config import Settings
+from tutor.errors import TutorError
+from tutor.types import Chunk
+
+
+def note_chunks(settings: Settings, notes_dir: Path | str = DEFAULT_NOTES_DIR) -> list[Chunk]:
+    """Chunks of every Markdown note under ``notes_dir``; unreadable files are skipped."""
+    from tutor.chunk import Chunker, whitespace_counter
+    from tutor.load import load_file
+
+    root = Path(notes_dir)
+    chunker = Chunker(whitespace_counter, settings.chunk_tokens, settings.chunk_overlap)
+    chunks: list[Chunk] = []
+    for path in sorted(root.rglob("*.md")):
+        try:
+            doc = load_file(path, path.relative_to(root).as_posix())
+        except TutorError:
+            continue
+        chunks.extend(chunker.chunk(doc))
+    return chunks
+
+
+def indexed_chunks(settings: Settings) -> list[Chunk]:
+    """Chunks of the serving index generation; empty when nothing is indexed or it is
+    unreadable (the caller then falls back to the notes)."""
+    from tutor import store
+
+    name = store.current_name(settings)
+    if name is None:
+        return []
+    try:
+        return store.read_chunks(settings, name)
+    except TutorError:
+        return []
+
+
+def quiz_chunks(settings: Settings, notes_dir: Path | str = DEFAULT_NOTES_DIR) -> list[Chunk]:
+    """Indexed chunks when they include study notes (chunks tagged with a task), else notes."""
+    chunks = indexed_chunks(settings)
+    if any(c.task for c in chunks):
+        return chunks
+    return note_chunks(settings, notes_dir)

@@ -1,0 +1,242 @@
+"""Quality gate: every item is checked before a learner sees it.
+
+``check_item`` returns the reasons an item fails (empty list: it passes). ``gate_items`` keeps
+the passing items, adds flags (``negative_stem``) and counts the dropped ones by reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from tutor.catalog import TASKS, Catalog
+from tutor.quiz.support import passage_text
+from tutor.quiz.text import coverage, normalise
+from tutor.types import Chunk, QuizItem
+
+MAX_LENGTH_RATIO = 3.0
+MIN_SUPPORT_COVERAGE = 0.8  # share of a statement's content words its cited sentence must hold
+MIN_OPTION_COVERAGE = 0.6  # for keys that are not catalog names (LLM items)
+SENTENCE_WORDS = 10
+
+# reasons, part of the GateStats contract
+WRONG_ANSWER_COUNT = "wrong_answer_count"
+BAD_STRUCTURE = "bad_structure"
+DUPLICATE_OPTIONS = "duplicate_options"
+NO_CITATION = "no_citation"
+UNSUPPORTED_KEY = "unsupported_key"
+CITATION_MISMATCH = "citation_mismatch"
+ANSWER_IN_STEM = "answer_in_stem"
+ALL_NONE_OF_ABOVE = "all_or_none_of_the_above"
+UNEVEN_OPTIONS = "uneven_options"
+MISSING_EXPLANATION = "missing_explanation"
+TASK_DOMAIN_MISMATCH = "task_domain_mismatch"
+
+NEGATIVE_STEM = "negative_stem"
+
+_ALL_NONE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers|choices)\b", re.I)
+_NEGATIVE = re.compile(r"\b(NOT|EXCEPT)\b|\bexcept\b")
+_SELECT = re.compile(r"\(Select (TWO|THREE|FOUR)\.\)")
+_OPTION_COUNT = {"single": 4, "cloze": 4, "true_false": 2}
+
+
+class GateStats(BaseModel):
+    """How many items were checked, passed, and dropped for each reason (an item dropped for
+    two reasons counts under both)."""
+
+    checked: int = 0
+    passed: int = 0
+    dropped: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return self.checked - self.passed
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.checked if self.checked else 0.0
+
+    def record(self, reasons: list[str]) -> None:
+        self.checked += 1
+        if not reasons:
+            self.passed += 1
+        counts = Counter(self.dropped)
+        counts.update(set(reasons))
+        self.dropped = dict(counts)
+
+    def merge(self, other: "GateStats") -> "GateStats":
+        counts = Counter(self.dropped)
+        counts.update(other.dropped)
+        return GateStats(checked=self.checked + other.checked, passed=self.passed + other.passed,
+                         dropped=dict(counts))
+
+
+@dataclass
+class GateResult:
+    passed: list[QuizItem] = field(default_factory=list)
+    rejected: list[tuple[QuizItem, list[str]]] = field(default_factory=list)
+    stats: GateStats = field(default_factory=GateStats)
+
+
+def _form(text: str) -> str:
+    return "sentence" if text.rstrip().endswith(".") or len(text.split()) > SENTENCE_WORDS else "phrase"
+
+
+def _mentions_key(catalog: Catalog, text: str, option_text: str) -> bool:
+    service = catalog.by_name(option_text)
+    if service is not None:
+        return catalog.mentions_service(text, service.id)
+    return coverage(option_text, text) >= MIN_OPTION_COVERAGE
+
+
+def _statement(item: QuizItem) -> str:
+    return re.sub(r"^(True or false\?|Which AWS service or feature completes the statement\?)\s*",
+                  "", item.stem).replace("_____", " ")
+
+
+def _without_services(catalog: Catalog, text: str) -> str:
+    for m in reversed(catalog.mentions(text)):
+        text = text[: m.start] + " " + text[m.end :]
+    return text
+
+
+def _structure(item: QuizItem) -> list[str]:
+    keys = [o.key for o in item.options]
+    correct = item.correct_keys
+    if len(set(keys)) != len(keys):
+        return [BAD_STRUCTURE]
+    if item.type in _OPTION_COUNT:
+        if len(item.options) != _OPTION_COUNT[item.type]:
+            return [BAD_STRUCTURE]
+        if len(correct) != 1 or item.answer_count != 1:
+            return [WRONG_ANSWER_COUNT]
+    elif item.type == "multiple":
+        select = _SELECT.search(item.stem)
+        words = {"TWO": 2, "THREE": 3, "FOUR": 4}
+        if len(item.options) < 5 or select is None:
+            return [BAD_STRUCTURE]
+        if not (len(correct) == item.answer_count == words[select.group(1)] >= 2):
+            return [WRONG_ANSWER_COUNT]
+    elif item.type == "ordering":
+        if len(item.options) < 3 or sorted(item.order) != sorted(keys) or correct:
+            return [BAD_STRUCTURE]
+    elif item.type == "matching":
+        if len(item.options) < 3 or sorted(item.pairs) != sorted(keys) or correct:
+            return [BAD_STRUCTURE]
+    return []
+
+
+def _support(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | None) -> list[str]:
+    if not item.citations:
+        return [NO_CITATION]
+    quotes = [c.quote for c in item.citations]
+    reasons: list[str] = []
+    if chunks is not None:
+        for c in item.citations:
+            chunk = chunks.get(c.chunk_id)
+            if chunk is None or normalise(c.quote) not in normalise(passage_text(chunk)):
+                reasons.append(CITATION_MISMATCH)
+                break
+    topic_ok = item.topic is None or item.topic not in catalog.by_id or any(
+        catalog.mentions_service(q, item.topic) for q in quotes
+    )
+    if item.type in ("single", "multiple", "cloze"):
+        for option in item.options:
+            if option.correct and not any(_mentions_key(catalog, q, option.text) for q in quotes):
+                reasons.append(UNSUPPORTED_KEY)
+                break
+    elif item.type == "matching":
+        if not all(any(_mentions_key(catalog, q, o.text) for q in quotes) for o in item.options):
+            reasons.append(UNSUPPORTED_KEY)
+    elif item.type == "ordering" and not topic_ok:
+        reasons.append(UNSUPPORTED_KEY)
+    if item.type in ("cloze", "true_false"):
+        fact = _without_services(catalog, _statement(item))
+        if not topic_ok or not any(coverage(fact, q) >= MIN_SUPPORT_COVERAGE for q in quotes):
+            reasons.append(UNSUPPORTED_KEY)
+    return list(dict.fromkeys(reasons))
+
+
+def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
+    if item.type in ("true_false", "ordering"):
+        return False  # options are truth values or steps, not names a stem could leak
+    stem = item.stem
+    for option in item.options:
+        if item.type != "matching" and not option.correct:
+            continue
+        service = catalog.by_name(option.text)
+        if service is not None and catalog.mentions_service(stem, service.id):
+            return True
+        if service is None and normalise(option.text) and f" {normalise(option.text)} " in f" {normalise(stem)} ":
+            return True
+        if item.type == "matching" and service is not None:
+            if catalog.mentions_service(item.pairs.get(option.key, ""), service.id):
+                return True
+    return False
+
+
+def _uneven(item: QuizItem) -> bool:
+    texts = [o.text for o in item.options]
+    if item.type == "matching":
+        texts_groups = [texts, list(item.pairs.values())]
+    else:
+        texts_groups = [texts]
+    for group in texts_groups:
+        if not group or min(len(t) for t in group) == 0:
+            return True
+        if max(len(t) for t in group) > MAX_LENGTH_RATIO * min(len(t) for t in group):
+            return True
+        if len({_form(t) for t in group}) > 1:
+            return True
+    return False
+
+
+def check_item(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | None = None) -> list[str]:
+    """Reasons the item must not be shown; empty when it passes.
+
+    ``chunks`` (id -> Chunk) lets the gate confirm each quote really is in its cited chunk.
+    """
+    reasons: list[str] = []
+    if item.task not in TASKS or not item.task.startswith(f"{item.domain}."):
+        reasons.append(TASK_DOMAIN_MISMATCH)
+    reasons += _structure(item)
+    values = [normalise(o.text) for o in item.options] + [normalise(v) for v in item.pairs.values()]
+    if len(set(values)) != len(values):
+        reasons.append(DUPLICATE_OPTIONS)
+    if any(_ALL_NONE.search(o.text) for o in item.options):
+        reasons.append(ALL_NONE_OF_ABOVE)
+    if _giveaway(item, catalog):
+        reasons.append(ANSWER_IN_STEM)
+    if _uneven(item):
+        reasons.append(UNEVEN_OPTIONS)
+    if not item.explanation.strip() or any(not o.explanation.strip() for o in item.options):
+        reasons.append(MISSING_EXPLANATION)
+    reasons += _support(item, catalog, chunks)
+    return list(dict.fromkeys(reasons))
+
+
+def with_flags(item: QuizItem) -> QuizItem:
+    """The item with ``negative_stem`` added when its stem asks for the wrong option."""
+    flags = list(item.flags)
+    if _NEGATIVE.search(item.stem) and NEGATIVE_STEM not in flags:
+        flags.append(NEGATIVE_STEM)
+    return item if flags == item.flags else item.model_copy(update={"flags": flags})
+
+
+def gate_items(
+    items: Iterable[QuizItem], catalog: Catalog, chunks: Mapping[str, Chunk] | None = None
+) -> GateResult:
+    """Split items into those fit to show (flagged) and those dropped, with counts."""
+    result = GateResult()
+    for item in items:
+        reasons = check_item(item, catalog, chunks)
+        result.stats.record(reasons)
+        if reasons:
+            result.rejected.append((item, reasons))
+        else:
+            result.passed.append(with_flags(item))
+    return result

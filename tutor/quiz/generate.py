@@ -1,0 +1,362 @@
+"""Offline question generator: exam-style items from the service catalog and the study notes.
+
+No model is involved. Scenario items come from catalog ``scenarios`` with distractors a
+candidate could confuse with the key (``confused_with`` first, then the same category); cloze
+and true/false items come from note sentences that name a catalog entry; ordering items come
+from ``workflows.WORKFLOWS``; matching items pair catalog entries with their ``purpose``.
+Every item cites the chunk that supports its key. Items are candidates: run them through
+``gate.gate_items`` (``session`` does) before showing them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator, Sequence
+
+from tutor.catalog import Catalog, Service, distractor_pool
+from tutor.quiz.note_items import TRAP_HEADING, NoteItems
+from tutor.quiz.plan import (
+    SentenceCandidate,
+    TaskPlan,
+    item_id,
+    letters,
+    ratio_ok,
+    selection_tasks,
+)
+from tutor.quiz.support import Support, SupportIndex, citation
+from tutor.quiz.workflows import workflows_for
+from tutor.types import Chunk, QuestionType, QuizItem, QuizOption
+
+ALL_TYPES: tuple[QuestionType, ...] = (
+    "single", "multiple", "ordering", "matching", "cloze", "true_false"
+)
+EXAM_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "ordering", "matching")
+# the mix a practice stream cycles through; single-answer items dominate, as on the exam
+KIND_CYCLE: tuple[QuestionType, ...] = (
+    "single", "cloze", "multiple", "single", "true_false", "matching",
+    "single", "cloze", "ordering", "single", "multiple", "true_false",
+)
+
+LEADS = (
+    "A machine learning team needs to {s}.",
+    "An ML engineer must {s}.",
+    "A data science team wants to {s}.",
+    "A company's ML engineer needs to {s}.",
+)
+CATEGORY_QUESTIONS = {
+    "builtin-algorithm": "Which SageMaker built-in algorithm should they use?",
+    "inference-option": "Which SageMaker inference option should they use?",
+    "ai-service": "Which AWS AI service should they use?",
+}
+GENERIC_QUESTIONS = (
+    "Which AWS service or feature should they use?",
+    "Which solution will meet these requirements?",
+)
+OVERHEAD_QUESTION = "Which solution will meet these requirements with the LEAST operational overhead?"
+COST_QUESTION = "Which solution will meet these requirements MOST cost-effectively?"
+_OVERHEAD_CUE = re.compile(
+    r"\b(fully managed|managed|serverless|without (managing|provisioning|maintaining|writing|"
+    r"building|running)|no[- ]code|low[- ]code|no (servers|infrastructure|cluster)|"
+    r"operational overhead|minimal (effort|code|setup))\b",
+    re.IGNORECASE,
+)
+_COST_CUE = re.compile(
+    r"\b(cost|costs|cheaper|cheapest|inexpensive|budget|discount|savings|spend|pay only)\b",
+    re.IGNORECASE,
+)
+
+
+
+def _meets(scenario: str) -> str:
+    return f"It meets the requirement to {scenario.rstrip('. ')}."
+
+
+class OfflineGenerator(NoteItems):
+    """Deterministic for a given seed, catalog and chunk list."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        chunks: Sequence[Chunk],
+        seed: int | None = None,
+        types: Sequence[QuestionType] = ALL_TYPES,
+    ):
+        self.catalog = catalog
+        self.support = SupportIndex(catalog, chunks)
+        self.rng = random.Random(seed)
+        self.types = tuple(types)
+
+    # ---- the stream -------------------------------------------------------------------------
+
+    def candidates(self, tasks: Sequence[str]) -> Iterator[QuizItem]:
+        """Endless-until-exhausted stream over ``tasks`` in round-robin, each task cycling
+        through question kinds and topics. Stops when no task can produce another item."""
+        plans = [self._plan(t) for t in tasks]
+        while plans:
+            for plan in list(plans):
+                item = self._next_for(plan)
+                if item is None:
+                    plans.remove(plan)
+                else:
+                    yield item
+
+    def _plan(self, task: str) -> TaskPlan:
+        entries = [s for s in self.catalog.for_task(task) if s.scenarios]
+        self.rng.shuffle(entries)
+        files: dict[str, list[SentenceCandidate]] = {}
+        for chunk in self.support.chunks:
+            if chunk.task != task or TRAP_HEADING.search(chunk.heading):
+                continue
+            for sentence, _words, ids in self.support.sentences_of(chunk):
+                if ids and self._usable_sentence(sentence):
+                    files.setdefault(chunk.source, []).append(SentenceCandidate(chunk, sentence, ids))
+        pools = [files[k] for k in sorted(files)]
+        for pool in pools:
+            self.rng.shuffle(pool)
+        flows = workflows_for(task)
+        self.rng.shuffle(flows)
+        return TaskPlan(task=task, entries=entries, sentence_files=pools, workflows=flows)
+
+    def _next_for(self, plan: TaskPlan) -> QuizItem | None:
+        kinds = [k for k in KIND_CYCLE if k in self.types] or list(self.types)
+        for attempt in range(len(kinds) * 2):
+            kind = kinds[(plan.kind_pos + attempt) % len(kinds)]
+            item = self._make(kind, plan)
+            if item is not None:
+                plan.kind_pos = (plan.kind_pos + attempt + 1) % len(kinds)
+                return item
+        return None
+
+    def _make(self, kind: QuestionType, plan: TaskPlan) -> QuizItem | None:
+        if kind == "single":
+            return self._single(plan)
+        if kind == "multiple":
+            return self._multiple(plan, self.rng.choice((2, 2, 3)))
+        if kind in ("cloze", "true_false"):
+            return self._from_sentence(plan, kind)
+        if kind == "ordering":
+            return self._ordering(plan)
+        if kind == "matching":
+            return self._matching(plan)
+        return None
+
+    # ---- scenario items ---------------------------------------------------------------------
+
+    def _next_scenario(self, plan: TaskPlan, skip: set[str]) -> tuple[Service, str] | None:
+        for step in range(len(plan.entries)):
+            service = plan.entries[(plan.entry_pos + step) % len(plan.entries)]
+            if service.id in skip:
+                continue
+            for scenario in service.scenarios:
+                if (service.id, scenario) not in plan.used_scenarios:
+                    plan.entry_pos = (plan.entry_pos + step + 1) % len(plan.entries)
+                    return service, scenario
+        return None
+
+    def _distractors(self, keys: Sequence[Service], n: int, banned: set[str],
+                     same_category_first: bool = False) -> list[Service]:
+        """Up to ``n`` wrong options a candidate could confuse with the keys, with names of
+        similar length. A cloze blank sits in a sentence whose grammar fits the key's category,
+        so there ``same_category_first`` puts that category ahead of confused_with entries."""
+        pools: list[Service] = []
+        for key in keys:
+            pool = distractor_pool(self.catalog, key, exclude=banned)
+            confusable, rest = pool[: len(key.confused_with)], pool[len(key.confused_with) :]
+            self.rng.shuffle(confusable)
+            self.rng.shuffle(rest)
+            ordered = confusable + rest
+            if same_category_first:
+                ordered.sort(key=lambda s: s.category != key.category)
+            pools.extend(ordered)
+        chosen: list[Service] = []
+        names = [k.label for k in keys]
+        unique = {c.id: c for c in pools}
+        for candidate in unique.values():
+            if candidate.id in banned or candidate.label in names:
+                continue
+            if ratio_ok(names + [c.label for c in chosen] + [candidate.label]):
+                chosen.append(candidate)
+            if len(chosen) == n:
+                break
+        return chosen
+
+    def _question(self, key: Service, scenario: str) -> str:
+        if _COST_CUE.search(scenario) and self.rng.random() < 0.7:
+            return COST_QUESTION
+        if _OVERHEAD_CUE.search(scenario) and self.rng.random() < 0.7:
+            return OVERHEAD_QUESTION
+        if key.category in CATEGORY_QUESTIONS and self.rng.random() < 0.6:
+            return CATEGORY_QUESTIONS[key.category]
+        return self.rng.choice(GENERIC_QUESTIONS)
+
+    def _single(self, plan: TaskPlan) -> QuizItem | None:
+        skip: set[str] = set()
+        while True:
+            picked = self._next_scenario(plan, skip)
+            if picked is None:
+                return None
+            key, scenario = picked
+            plan.used_scenarios.add((key.id, scenario))
+            lead = self.rng.choice(LEADS).format(s=scenario.rstrip(". "))
+            stem = f"{lead} {self._question(key, scenario)}"
+            in_stem = set(self.catalog.mentioned_ids(stem))
+            distractors = self._distractors([key], 3, banned=in_stem | {key.id})
+            support = self.support.best(key.id, f"{scenario} {key.purpose}", plan.task)
+            if len(distractors) == 3 and support is not None and key.id not in in_stem:
+                break
+            skip.add(key.id)
+        options = [(key, True)] + [(d, False) for d in distractors]
+        return self._service_item("single", plan.task, stem, options, {key.id: _meets(scenario)},
+                                  [support], topic=key.id)
+
+    def _multiple(self, plan: TaskPlan, count: int) -> QuizItem | None:
+        keys: list[tuple[Service, str]] = []
+        skip: set[str] = set()
+        for _ in range(len(plan.entries)):
+            if len(keys) == count:
+                break
+            picked = self._next_scenario(plan, skip)
+            if picked is None:
+                break
+            skip.add(picked[0].id)
+            text = " ".join(s for _, s in keys) + " " + picked[1]
+            names_clash = any(
+                self.catalog.mentions_service(text, k.id) for k, _ in [*keys, picked]
+            )
+            if not names_clash:
+                keys.append(picked)
+        if len(keys) < count:
+            return None
+        supports = [self.support.best(k.id, f"{s} {k.purpose}", plan.task) for k, s in keys]
+        if any(s is None for s in supports):
+            return None
+        word = {2: "TWO", 3: "THREE"}[count]
+        clauses = [s.rstrip(". ") for _, s in keys]
+        if count == 2:
+            body = f"A machine learning team needs to {clauses[0]}. The team also needs to {clauses[1]}."
+        else:
+            body = (f"A machine learning team has three requirements. It must {clauses[0]}. "
+                    f"It must also {clauses[1]}. Finally, it must {clauses[2]}.")
+        stem = f"{body} Which combination of AWS services or features will meet these requirements? (Select {word}.)"
+        in_stem = set(self.catalog.mentioned_ids(stem))
+        key_services = [k for k, _ in keys]
+        distractors = self._distractors(key_services, 3, banned=in_stem | {k.id for k in key_services})
+        if len(distractors) < 3:
+            return None
+        for k, s in keys:
+            plan.used_scenarios.add((k.id, s))
+        options = [(k, True) for k in key_services] + [(d, False) for d in distractors]
+        return self._service_item("multiple", plan.task, stem, options, {k.id: _meets(s) for k, s in keys},
+                                  [s for s in supports if s is not None], topic=key_services[0].id)
+
+    def _service_item(
+        self,
+        kind: QuestionType,
+        task: str,
+        stem: str,
+        options: list[tuple[Service, bool]],
+        needs: dict[str, str],
+        supports: list[Support],
+        topic: str,
+    ) -> QuizItem:
+        self.rng.shuffle(options)
+        quiz_options = []
+        for letter, (service, correct) in zip(letters(len(options)), options):
+            if correct:
+                why = f"Correct. {service.label}: {service.purpose} {needs[service.id]}"
+            else:
+                why = f"Incorrect. {service.label} is not the best fit here. {service.purpose}"
+            quiz_options.append(QuizOption(key=letter, text=service.label, correct=correct, explanation=why))
+        keys = [s for s, c in options if c]
+        summary = " ".join(f"{k.label}: {k.purpose}" for k in keys)
+        return QuizItem(
+            id=item_id(kind, stem, [o.text for o in quiz_options]),
+            type=kind,
+            domain=int(task[0]),
+            task=task,
+            stem=stem,
+            options=quiz_options,
+            answer_count=len(keys),
+            explanation=summary,
+            citations=[citation(s, n) for n, s in enumerate(supports, start=1)],
+            topic=topic,
+        )
+
+    # ---- note sentences ---------------------------------------------------------------------
+
+    # ---- ordering and matching --------------------------------------------------------------
+
+    def _ordering(self, plan: TaskPlan) -> QuizItem | None:
+        while plan.workflows:
+            flow = plan.workflows.pop()
+            support = self.support.best(flow.topic, f"{flow.goal} {' '.join(flow.steps)}", plan.task)
+            if support is None:
+                continue
+            steps = list(enumerate(flow.steps))
+            self.rng.shuffle(steps)
+            keys = letters(len(steps))
+            options = [
+                QuizOption(key=letter, text=text, correct=False,
+                           explanation=f"Step {position + 1} of {len(steps)}.")
+                for letter, (position, text) in zip(keys, steps)
+            ]
+            order = [keys[steps.index((i, s))] for i, s in enumerate(flow.steps)]
+            stem = f"An ML engineer needs to {flow.goal}. Arrange the steps in the correct order."
+            return QuizItem(
+                id=item_id("ordering", stem, flow.steps),
+                type="ordering", domain=int(plan.task[0]), task=plan.task, stem=stem,
+                options=options, answer_count=len(options), order=order, explanation=flow.why,
+                citations=[citation(support, 1)], topic=flow.topic,
+            )
+        return None
+
+    def _matching(self, plan: TaskPlan, size: int = 4) -> QuizItem | None:
+        usable = [s for s in plan.entries if not self.catalog.mentions_service(s.purpose, s.id)]
+        for _ in range(6):
+            if len(usable) < size:
+                return None
+            group = self.rng.sample(usable, size)
+            ids = tuple(sorted(s.id for s in group))
+            if ids in plan.used_groups:
+                continue
+            if any(set(self.catalog.mentioned_ids(s.purpose)) & set(ids) for s in group):
+                continue  # a description naming a service of the group would hint at a pair
+            if not ratio_ok([s.label for s in group]):
+                continue
+            supports = [self.support.best(s.id, s.purpose, plan.task) for s in group]
+            if any(s is None for s in supports):
+                continue
+            plan.used_groups.add(ids)
+            keys = letters(size)
+            options = [QuizOption(key=k, text=s.label, explanation=f"{s.label}: {s.purpose}")
+                       for k, s in zip(keys, group)]
+            stem = ("Match each AWS service or feature with the description of what it does. "
+                    "Use each description once.")
+            return QuizItem(
+                id=item_id("matching", stem, [s.label for s in group]),
+                type="matching", domain=int(plan.task[0]), task=plan.task, stem=stem,
+                options=options, answer_count=size,
+                pairs={k: s.purpose for k, s in zip(keys, group)},
+                explanation="Each entry is paired with the purpose the service catalog gives it.",
+                citations=[citation(s, n) for n, s in enumerate(supports, 1) if s is not None],
+                topic=group[0].id,
+            )
+        return None
+
+
+def generate(
+    catalog: Catalog,
+    chunks: Sequence[Chunk],
+    *,
+    domain: int | None = None,
+    task: str | None = None,
+    count: int = 10,
+    seed: int | None = None,
+    types: Sequence[QuestionType] = ALL_TYPES,
+) -> list[QuizItem]:
+    """Up to ``count`` ungated candidates for a domain or task (all tasks if neither)."""
+    stream = OfflineGenerator(catalog, chunks, seed=seed, types=types).candidates(
+        selection_tasks(domain, task)
+    )
+    return [item for _, item in zip(range(count), stream)]

@@ -1,0 +1,177 @@
+"""A timed mock exam shaped like MLA-C01: 65 questions, 130 minutes, weighted by domain.
+
+Weighting. 65 questions split by the guide's domain weights (28/26/22/24 %) give 18.2, 16.9,
+14.3 and 15.6. Largest-remainder rounding (floor each, then hand the leftover questions to the
+largest fractional parts) yields 18/17/14/16, which sums to 65.
+
+Score. AWS reports a scaled score from 100 to 1000 (pass at 720) computed with its own
+equating, and 15 of the 65 questions are unscored. Neither is public, so ``scaled_score`` is a
+LINEAR APPROXIMATION: 100 + 900 x (share of all questions answered correctly). It is a study
+signal, not a prediction of the official score.
+
+The objects are plain data (pydantic), so a UI can keep them in its session state; the clock is
+always passed in, which keeps them testable.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+from tutor.catalog import DOMAIN_WEIGHTS, DOMAINS, Catalog
+from tutor.errors import InputError
+from tutor.quiz.generate import EXAM_TYPES
+from tutor.quiz.grade import AnswerValue, grade
+from tutor.quiz.session import build_quiz
+from tutor.types import Chunk, QuizItem
+
+EXAM_QUESTIONS = 65
+EXAM_MINUTES = 130
+PASS_SCORE = 720
+MIN_SCORE, MAX_SCORE = 100, 1000
+
+
+def blueprint(total: int = EXAM_QUESTIONS, weights: dict[int, float] = DOMAIN_WEIGHTS) -> dict[int, int]:
+    """Questions per domain by largest-remainder rounding of ``total`` x weight."""
+    share = {d: total * w / sum(weights.values()) for d, w in weights.items()}
+    counts = {d: math.floor(s) for d, s in share.items()}
+    leftover = total - sum(counts.values())
+    for d in sorted(share, key=lambda d: (share[d] - counts[d], -d), reverse=True)[:leftover]:
+        counts[d] += 1
+    return counts
+
+
+def scaled_score(correct: int, total: int) -> int:
+    """Linear approximation of the 100-1000 scale; see the module docstring."""
+    if total <= 0:
+        return MIN_SCORE
+    return round(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * correct / total)
+
+
+class DomainResult(BaseModel):
+    domain: int
+    name: str
+    correct: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.correct / self.total if self.total else 0.0
+
+
+class MockResult(BaseModel):
+    """What the learner sees after submitting."""
+
+    correct: int
+    total: int
+    answered: int
+    scaled_score: int
+    passed: bool
+    domains: list[DomainResult]
+    wrong_item_ids: list[str]
+    seconds_used: float
+    timed_out: bool
+
+
+class MockExam(BaseModel):
+    """State of one sitting: items, answers, review flags, clock and, once submitted, result."""
+
+    items: list[QuizItem]
+    started_at: datetime
+    minutes: int = EXAM_MINUTES
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    flagged: list[str] = Field(default_factory=list)
+    result: MockResult | None = None
+
+    @property
+    def deadline(self) -> datetime:
+        return self.started_at + timedelta(minutes=self.minutes)
+
+    def remaining(self, now: datetime) -> timedelta:
+        return max(self.deadline - now, timedelta(0))
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.deadline
+
+    def _item(self, item_id: str) -> QuizItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise InputError(f"No question {item_id} in this mock exam.")
+
+    def answer(self, item_id: str, value: AnswerValue, now: datetime) -> None:
+        """Record or change an answer. Refused after submit or once time is up."""
+        self._item(item_id)
+        if self.result is not None:
+            raise InputError("This mock exam has been submitted.")
+        if self.expired(now):
+            raise InputError("Time is up: submit the exam to see the result.")
+        self.answers[item_id] = value
+
+    def flag(self, item_id: str, on: bool = True) -> None:
+        """Mark (or unmark) a question for review before submitting."""
+        self._item(item_id)
+        if on and item_id not in self.flagged:
+            self.flagged.append(item_id)
+        elif not on and item_id in self.flagged:
+            self.flagged.remove(item_id)
+
+    def unanswered(self) -> list[str]:
+        return [i.id for i in self.items if i.id not in self.answers]
+
+    def submit(self, now: datetime) -> MockResult:
+        """Grade every question (unanswered ones count as wrong) and freeze the exam."""
+        if self.result is not None:
+            return self.result
+        per_domain: dict[int, list[int]] = {d: [0, 0] for d in sorted(DOMAINS)}
+        wrong: list[str] = []
+        for item in self.items:
+            given = self.answers.get(item.id)
+            ok = given is not None and _safe_grade(item, given)
+            per_domain[item.domain][1] += 1
+            per_domain[item.domain][0] += int(ok)
+            if not ok:
+                wrong.append(item.id)
+        correct = sum(c for c, _ in per_domain.values())
+        total = len(self.items)
+        score = scaled_score(correct, total)
+        used = (min(now, self.deadline) - self.started_at).total_seconds()
+        self.result = MockResult(
+            correct=correct, total=total, answered=len(self.answers), scaled_score=score,
+            passed=score >= PASS_SCORE,
+            domains=[DomainResult(domain=d, name=DOMAINS[d], correct=c, total=t)
+                     for d, (c, t) in per_domain.items() if t],
+            wrong_item_ids=wrong, seconds_used=max(used, 0.0), timed_out=self.expired(now),
+        )
+        return self.result
+
+
+def _safe_grade(item: QuizItem, given: AnswerValue) -> bool:
+    try:
+        return grade(item, given).correct
+    except InputError:
+        return False
+
+
+def build_mock_exam(
+    catalog: Catalog,
+    chunks: Sequence[Chunk],
+    now: datetime,
+    seed: int | None = None,
+    total: int = EXAM_QUESTIONS,
+    minutes: int = EXAM_MINUTES,
+) -> MockExam:
+    """A gated mock exam with ``blueprint(total)`` questions per domain, exam formats only
+    (single, multiple, ordering, matching). A domain short of items yields fewer questions;
+    the per-domain results show the actual counts."""
+    items: list[QuizItem] = []
+    for domain, count in blueprint(total).items():
+        quiz = build_quiz(catalog, chunks, domain=domain, count=count,
+                          seed=None if seed is None else seed + domain, types=EXAM_TYPES)
+        items.extend(quiz.items)
+    random.Random(seed).shuffle(items)  # the real exam interleaves domains
+    return MockExam(items=items, started_at=now, minutes=minutes)

@@ -1,0 +1,60 @@
+"""State and small helpers shared by the offline generator's item builders."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tutor.catalog import Service, tasks_of
+from tutor.quiz.workflows import Workflow
+from tutor.types import Chunk
+
+MAX_LENGTH_RATIO = 3.0  # longest option at most this many times the shortest, as the gate asks
+
+
+def item_id(kind: str, stem: str, option_texts: Sequence[str]) -> str:
+    """Stable id from the content, so the same question always has the same id."""
+    digest = hashlib.sha256("\x1f".join([kind, stem, *sorted(option_texts)]).encode()).hexdigest()
+    return f"q-{digest[:16]}"
+
+
+def selection_tasks(domain: int | None = None, task: str | None = None) -> list[str]:
+    """The task statements a selection covers: one task, a domain's tasks, or all twelve."""
+    if task is not None:
+        return [task]
+    if domain is not None:
+        return tasks_of(domain)
+    return [t for d in (1, 2, 3, 4) for t in tasks_of(d)]
+
+
+def letters(n: int) -> list[str]:
+    return [chr(ord("A") + i) for i in range(n)]
+
+
+def ratio_ok(texts: Sequence[str]) -> bool:
+    lengths = [len(t) for t in texts]
+    return max(lengths) <= MAX_LENGTH_RATIO * min(lengths)
+
+
+@dataclass
+class SentenceCandidate:
+    chunk: Chunk
+    sentence: str
+    ids: list[str]
+
+
+@dataclass
+class TaskPlan:
+    """Per-task state: rotating pointers so consecutive items visit different topics."""
+
+    task: str
+    entries: list[Service]
+    sentence_files: list[list[SentenceCandidate]]
+    workflows: list[Workflow]
+    kind_pos: int = 0
+    entry_pos: int = 0
+    file_pos: int = 0
+    used_scenarios: set[tuple[str, str]] = field(default_factory=set)
+    used_sentences: set[str] = field(default_factory=set)
+    used_groups: set[tuple[str, ...]] = field(default_factory=set)
