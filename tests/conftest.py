@@ -1,0 +1,131 @@
+"""Shared fixtures. Every test gets its own TUTOR_HOME; the real MiniLM model and the
+indexes of the shipped notes and of ../shared/aws-docs are built once per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+AWS_DOCS = SHARED / "aws-docs"
+PDF_FIXTURES = SHARED / "pdf-fixtures"
+NOTES = REPO / "corpus" / "notes"
+# Embeddings are cached by text hash across sessions on one machine; tests that count
+# encoder calls use their own empty cache instead.
+SHARED_CACHE = Path(os.environ.get("TUTOR_TEST_CACHE",
+                                   Path(tempfile.gettempdir()) / "mla-tutor-test-cache"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _clear_settings_cache() -> None:
+    from tutor.config import get_settings
+
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point all user state at a fresh folder; no test touches the real home."""
+    home = tmp_path / "tutor-home"
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    for key in list(os.environ):
+        if key.startswith("TUTOR_") and key not in ("TUTOR_HOME", "TUTOR_TEST_CACHE"):
+            monkeypatch.delenv(key, raising=False)
+    _clear_settings_cache()
+    yield home
+    _clear_settings_cache()
+
+
+@pytest.fixture
+def settings(tutor_home: Path):
+    from tutor.config import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture
+def hash_embedder():
+    from tutor.testing import HashEmbedder
+
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def minilm_base():
+    """The real bundled all-MiniLM-L6-v2, loaded once per session."""
+    from tutor.embed import SentenceTransformerEmbedder
+
+    emb = SentenceTransformerEmbedder()
+    emb.embed_query("warm up")
+    return emb
+
+
+@pytest.fixture(scope="session")
+def minilm(minilm_base):
+    """MiniLM behind the shared on-disk embedding cache."""
+    from tutor.embed_cache import CachedEmbedder
+
+    return CachedEmbedder(minilm_base, SHARED_CACHE)
+
+
+def _build_home(root: Path, paths: list[Path], embedder) -> Path:  # noqa: ANN001
+    from ingest.job import run_ingest
+    from tutor.config import load_settings
+
+    home = root / "home"
+    settings = load_settings(home=home)
+    report = run_ingest(paths, settings, embedder=embedder)
+    assert report.chunks_total > 0
+    return home
+
+
+@pytest.fixture(scope="session")
+def notes_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
+    """A TUTOR_HOME holding the shipped study notes, indexed with the real model."""
+    return _build_home(tmp_path_factory.mktemp("notes-index"), [NOTES], minilm)
+
+
+@pytest.fixture(scope="session")
+def awsdocs_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
+    """A TUTOR_HOME holding all of ../shared/aws-docs (601 pages), real model. Minutes, once."""
+    if not AWS_DOCS.is_dir():
+        pytest.skip(f"{AWS_DOCS} is not present")
+    return _build_home(tmp_path_factory.mktemp("awsdocs-index"), [AWS_DOCS], minilm)
+
+
+def tutor_for(home: Path, embedder, monkeypatch: pytest.MonkeyPatch | None = None, **overrides):  # noqa: ANN001
+    """A Tutor over an existing home (read-only use of session indexes)."""
+    from tutor.config import load_settings
+    from tutor.service import Tutor
+
+    if monkeypatch is not None:
+        monkeypatch.setenv("TUTOR_HOME", str(home))
+        _clear_settings_cache()
+    return Tutor(load_settings(home=home, **overrides), embedder=embedder)
+
+
+@pytest.fixture
+def notes_tutor(notes_home: Path, minilm):
+    return tutor_for(notes_home, minilm)
+
+
+@pytest.fixture
+def awsdocs_tutor(awsdocs_home: Path, minilm):
+    return tutor_for(awsdocs_home, minilm)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server on 127.0.0.1, started for the session and stopped after."""
+    from tests.chroma_server import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data").start()
+    yield server
+    server.stop()
