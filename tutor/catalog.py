@@ -47,6 +47,7 @@ TASKS: dict[str, str] = {
 
 _BRACKETED = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
 _PREFIX = re.compile(r"^(Amazon|AWS)\s+")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
 def tasks_of(domain: int) -> list[str]:
@@ -159,27 +160,54 @@ class Catalog(BaseModel):
         return index
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        forms = sorted(self._name_index, key=len, reverse=True)
-        alternation = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
-        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+    def _forms(self) -> tuple[dict[tuple[str, ...], Service], dict[str, list[int]]]:
+        """Token sequences of every name form, and for each first token the sequence lengths
+        that start with it, longest first."""
+        forms: dict[tuple[str, ...], Service] = {}
+        for form, service in self._name_index.items():
+            key = tuple(t.lower() for t in _WORD.findall(form))
+            if key:
+                forms.setdefault(key, service)
+        lengths: dict[str, set[int]] = {}
+        for key in forms:
+            lengths.setdefault(key[0], set()).add(len(key))
+        return forms, {k: sorted(v, reverse=True) for k, v in lengths.items()}
 
     def mentions(self, text: str) -> list[Mention]:
         """Non-overlapping mentions of catalog entries in ``text``, longest form first.
 
-        A one-word form made only of letters ("Glue", "Forecast") counts only when the text
-        capitalises it, so the verb "translate" is not Amazon Translate.
+        Matching is by whole words, ignoring case and punctuation between words. A one-word
+        form made only of letters ("Glue", "Forecast") counts only when the text capitalises
+        it, so the verb "translate" is not Amazon Translate.
         """
+        forms, lengths = self._forms
+        words = list(_WORD.finditer(text))
+        lowered = [w.group(0).lower() for w in words]
         found: list[Mention] = []
-        for match in self._pattern.finditer(text):
-            surface = match.group(0)
-            key = " ".join(surface.lower().split())
-            service = self._name_index.get(key)
-            if service is None:
+        i = 0
+        while i < len(words):
+            hit = None
+            for n in lengths.get(lowered[i], ()):
+                if i + n > len(words):
+                    continue
+                service = forms.get(tuple(lowered[i : i + n]))
+                if service is None:
+                    continue
+                surface = words[i].group(0)
+                if n == 1 and surface.isalpha() and surface.islower():
+                    continue
+                hit = (n, service)
+                break
+            if hit is None:
+                i += 1
                 continue
-            if " " not in key and key.isalpha() and surface.islower():
-                continue
-            found.append(Mention(match.start(), match.end(), service.id, surface))
+            n, service = hit
+            start, end = words[i].start(), words[i + n - 1].end()
+            unclosed = text.count("(", start, end) > text.count(")", start, end)
+            if unclosed and text[end : end + 1] == ")":
+                end += 1  # "Amazon Simple Storage Service (Amazon S3)" keeps its bracket
+            found.append(Mention(start, end, service.id, text[start:end]))
+            i += n
         return found
 
     def mentioned_ids(self, text: str) -> list[str]:
@@ -237,4 +265,5 @@ def distractor_pool(catalog: Catalog, key: Service, exclude: Iterable[str] = ())
     ordered: list[str] = list(key.confused_with)
     ordered += [s.id for s in catalog.in_category(key.category)]
     ordered += [s.id for s in catalog.services if key.id in s.confused_with]
-    return [catalog.by_id[i] for i in dict.fromkeys(ordered) if i in catalog.by_id and i not in banned]
+    return [catalog.by_id[i] for i in dict.fromkeys(ordered)
+            if i in catalog.by_id and i not in banned]

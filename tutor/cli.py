@@ -149,6 +149,13 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         typer.echo(f"{key:>11}: {value}")
 
 
+def _builtin_commands() -> None:
+    from tutor.cli_quiz import progress, quiz
+
+    app.command("quiz")(quiz)
+    app.command("progress")(progress)
+
+
 def _load_plugins() -> None:
     for ep in entry_points(group="tutor.commands"):
         try:
@@ -159,6 +166,7 @@ def _load_plugins() -> None:
 
 
 def main() -> None:
+    _builtin_commands()
     _load_plugins()
     app()
 

@@ -27,7 +27,7 @@ quiz_app = typer.Typer(help="Practice questions, spaced review and progress.", a
 
 
 def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
@@ -131,7 +131,8 @@ def progress(
         return
     for row in data["domains"]:
         share = f"{100 * row['correct'] / row['attempts']:.0f}%" if row["attempts"] else "-"
-        typer.echo(f"Domain {row['domain']} {row['name']}: {row['correct']}/{row['attempts']} ({share})")
+        typer.echo(f"Domain {row['domain']} {row['name']}: "
+                   f"{row['correct']}/{row['attempts']} ({share})")
     if weak:
         typer.echo(f"\nWeakest tasks (last {window} attempts each):")
         for w in weak:

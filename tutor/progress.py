@@ -144,7 +144,8 @@ class ProgressStore:
             card = next_card(self._card(conn, item.id), item.id, correct, moment)
             if card is not None:
                 conn.execute(
-                    "INSERT INTO reviews (item_id, box, due, last_answered, domain, task, item_json)"
+                    "INSERT INTO reviews"
+                    " (item_id, box, due, last_answered, domain, task, item_json)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET"
                     " box=excluded.box, due=excluded.due, last_answered=excluded.last_answered,"
                     " item_json=excluded.item_json",

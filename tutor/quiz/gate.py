@@ -83,7 +83,8 @@ class GateResult:
 
 
 def _form(text: str) -> str:
-    return "sentence" if text.rstrip().endswith(".") or len(text.split()) > SENTENCE_WORDS else "phrase"
+    long_or_closed = text.rstrip().endswith(".") or len(text.split()) > SENTENCE_WORDS
+    return "sentence" if long_or_closed else "phrase"
 
 
 def _mentions_key(catalog: Catalog, text: str, option_text: str) -> bool:
@@ -94,8 +95,11 @@ def _mentions_key(catalog: Catalog, text: str, option_text: str) -> bool:
 
 
 def _statement(item: QuizItem) -> str:
-    return re.sub(r"^(True or false\?|Which AWS service or feature completes the statement\?)\s*",
-                  "", item.stem).replace("_____", " ")
+    """The claim a cloze or true/false stem makes, without its question and context prefix."""
+    text = re.sub(r"^(True or false\?|Which AWS service or feature completes the statement\?)\s*",
+                  "", item.stem)
+    text = re.sub(r"^In the context of [^:]+:\s*", "", text)
+    return text.replace("_____", " ")
 
 
 def _without_services(catalog: Catalog, text: str) -> str:
@@ -171,7 +175,8 @@ def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
         service = catalog.by_name(option.text)
         if service is not None and catalog.mentions_service(stem, service.id):
             return True
-        if service is None and normalise(option.text) and f" {normalise(option.text)} " in f" {normalise(stem)} ":
+        plain = normalise(option.text)
+        if service is None and plain and f" {plain} " in f" {normalise(stem)} ":
             return True
         if item.type == "matching" and service is not None:
             if catalog.mentions_service(item.pairs.get(option.key, ""), service.id):
@@ -195,7 +200,9 @@ def _uneven(item: QuizItem) -> bool:
     return False
 
 
-def check_item(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | None = None) -> list[str]:
+def check_item(
+    item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | None = None
+) -> list[str]:
     """Reasons the item must not be shown; empty when it passes.
 
     ``chunks`` (id -> Chunk) lets the gate confirm each quote really is in its cited chunk.

@@ -34,8 +34,8 @@ ALL_TYPES: tuple[QuestionType, ...] = (
 EXAM_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "ordering", "matching")
 # the mix a practice stream cycles through; single-answer items dominate, as on the exam
 KIND_CYCLE: tuple[QuestionType, ...] = (
-    "single", "cloze", "multiple", "single", "true_false", "matching",
-    "single", "cloze", "ordering", "single", "multiple", "true_false",
+    "single", "cloze", "multiple", "true_false", "single", "ordering",
+    "matching", "single", "cloze", "multiple", "true_false", "single",
 )
 
 LEADS = (
@@ -53,19 +53,20 @@ GENERIC_QUESTIONS = (
     "Which AWS service or feature should they use?",
     "Which solution will meet these requirements?",
 )
-OVERHEAD_QUESTION = "Which solution will meet these requirements with the LEAST operational overhead?"
+OVERHEAD_QUESTION = (
+    "Which solution will meet these requirements with the LEAST operational overhead?"
+)
 COST_QUESTION = "Which solution will meet these requirements MOST cost-effectively?"
-_OVERHEAD_CUE = re.compile(
+OVERHEAD_CUE = re.compile(
     r"\b(fully managed|managed|serverless|without (managing|provisioning|maintaining|writing|"
     r"building|running)|no[- ]code|low[- ]code|no (servers|infrastructure|cluster)|"
     r"operational overhead|minimal (effort|code|setup))\b",
     re.IGNORECASE,
 )
-_COST_CUE = re.compile(
+COST_CUE = re.compile(
     r"\b(cost|costs|cheaper|cheapest|inexpensive|budget|discount|savings|spend|pay only)\b",
     re.IGNORECASE,
 )
-
 
 
 def _meets(scenario: str) -> str:
@@ -110,13 +111,17 @@ class OfflineGenerator(NoteItems):
                 continue
             for sentence, _words, ids in self.support.sentences_of(chunk):
                 if ids and self._usable_sentence(sentence):
-                    files.setdefault(chunk.source, []).append(SentenceCandidate(chunk, sentence, ids))
+                    candidate = SentenceCandidate(chunk, sentence, ids)
+                    files.setdefault(chunk.source, []).append(candidate)
         pools = [files[k] for k in sorted(files)]
         for pool in pools:
             self.rng.shuffle(pool)
         flows = workflows_for(task)
         self.rng.shuffle(flows)
-        return TaskPlan(task=task, entries=entries, sentence_files=pools, workflows=flows)
+        # start each task at a different point of the kind cycle so short quizzes still mix
+        start = self.rng.randrange(len(KIND_CYCLE))
+        return TaskPlan(task=task, entries=entries, sentence_files=pools, workflows=flows,
+                        kind_pos=start)
 
     def _next_for(self, plan: TaskPlan) -> QuizItem | None:
         kinds = [k for k in KIND_CYCLE if k in self.types] or list(self.types)
@@ -148,10 +153,10 @@ class OfflineGenerator(NoteItems):
             service = plan.entries[(plan.entry_pos + step) % len(plan.entries)]
             if service.id in skip:
                 continue
-            for scenario in service.scenarios:
-                if (service.id, scenario) not in plan.used_scenarios:
-                    plan.entry_pos = (plan.entry_pos + step + 1) % len(plan.entries)
-                    return service, scenario
+            unused = [s for s in service.scenarios if (service.id, s) not in plan.used_scenarios]
+            if unused:
+                plan.entry_pos = (plan.entry_pos + step + 1) % len(plan.entries)
+                return service, unused[0]
         return None
 
     def _distractors(self, keys: Sequence[Service], n: int, banned: set[str],
@@ -182,9 +187,9 @@ class OfflineGenerator(NoteItems):
         return chosen
 
     def _question(self, key: Service, scenario: str) -> str:
-        if _COST_CUE.search(scenario) and self.rng.random() < 0.7:
+        if COST_CUE.search(scenario) and self.rng.random() < 0.7:
             return COST_QUESTION
-        if _OVERHEAD_CUE.search(scenario) and self.rng.random() < 0.7:
+        if OVERHEAD_CUE.search(scenario) and self.rng.random() < 0.7:
             return OVERHEAD_QUESTION
         if key.category in CATEGORY_QUESTIONS and self.rng.random() < 0.6:
             return CATEGORY_QUESTIONS[key.category]
@@ -234,20 +239,24 @@ class OfflineGenerator(NoteItems):
         word = {2: "TWO", 3: "THREE"}[count]
         clauses = [s.rstrip(". ") for _, s in keys]
         if count == 2:
-            body = f"A machine learning team needs to {clauses[0]}. The team also needs to {clauses[1]}."
+            body = (f"A machine learning team needs to {clauses[0]}. "
+                    f"The team also needs to {clauses[1]}.")
         else:
             body = (f"A machine learning team has three requirements. It must {clauses[0]}. "
                     f"It must also {clauses[1]}. Finally, it must {clauses[2]}.")
-        stem = f"{body} Which combination of AWS services or features will meet these requirements? (Select {word}.)"
+        stem = (f"{body} Which combination of AWS services or features will meet these "
+                f"requirements? (Select {word}.)")
         in_stem = set(self.catalog.mentioned_ids(stem))
         key_services = [k for k, _ in keys]
-        distractors = self._distractors(key_services, 3, banned=in_stem | {k.id for k in key_services})
+        banned = in_stem | {k.id for k in key_services}
+        distractors = self._distractors(key_services, 3, banned=banned)
         if len(distractors) < 3:
             return None
         for k, s in keys:
             plan.used_scenarios.add((k.id, s))
         options = [(k, True) for k in key_services] + [(d, False) for d in distractors]
-        return self._service_item("multiple", plan.task, stem, options, {k.id: _meets(s) for k, s in keys},
+        needs = {k.id: _meets(s) for k, s in keys}
+        return self._service_item("multiple", plan.task, stem, options, needs,
                                   [s for s in supports if s is not None], topic=key_services[0].id)
 
     def _service_item(
@@ -267,7 +276,8 @@ class OfflineGenerator(NoteItems):
                 why = f"Correct. {service.label}: {service.purpose} {needs[service.id]}"
             else:
                 why = f"Incorrect. {service.label} is not the best fit here. {service.purpose}"
-            quiz_options.append(QuizOption(key=letter, text=service.label, correct=correct, explanation=why))
+            quiz_options.append(
+                QuizOption(key=letter, text=service.label, correct=correct, explanation=why))
         keys = [s for s, c in options if c]
         summary = " ".join(f"{k.label}: {k.purpose}" for k in keys)
         return QuizItem(
@@ -290,7 +300,8 @@ class OfflineGenerator(NoteItems):
     def _ordering(self, plan: TaskPlan) -> QuizItem | None:
         while plan.workflows:
             flow = plan.workflows.pop()
-            support = self.support.best(flow.topic, f"{flow.goal} {' '.join(flow.steps)}", plan.task)
+            context = f"{flow.goal} {' '.join(flow.steps)}"
+            support = self.support.best(flow.topic, context, plan.task)
             if support is None:
                 continue
             steps = list(enumerate(flow.steps))

@@ -45,11 +45,13 @@ Passage:
 
 Write one {kind_text} question about this passage.
 Reply with JSON only, in this shape:
-{{"type": "{kind}", "stem": "...", "options": [{{"text": "...", "correct": true, "explanation": "..."}}, ...], "explanation": "..."}}
+{{"type": "{kind}", "stem": "...", "explanation": "...",
+ "options": [{{"text": "...", "correct": true, "explanation": "..."}}, ...]}}
 {rules}"""
 KIND_RULES = {
     "single": "Give exactly 4 options and exactly 1 correct option.",
-    "multiple": "Give exactly 5 options and exactly 2 correct options; end the stem with (Select TWO.).",
+    "multiple": "Give exactly 5 options and exactly 2 correct options; end the stem with "
+                "(Select TWO.).",
 }
 KIND_TEXT = {"single": "multiple-choice (one correct answer)",
              "multiple": "multiple-response (two correct answers)"}
@@ -80,7 +82,8 @@ class LLMQuestion(BaseModel):
         if self.type == "single" and (len(self.options) != 4 or right != 1):
             raise ValueError("a single-answer question needs 4 options with exactly 1 correct")
         if self.type == "multiple" and (len(self.options) < 5 or right not in (2, 3)):
-            raise ValueError("a multiple-response question needs at least 5 options, 2 or 3 correct")
+            raise ValueError(
+                "a multiple-response question needs at least 5 options, 2 or 3 correct")
         return self
 
 

@@ -35,7 +35,9 @@ PASS_SCORE = 720
 MIN_SCORE, MAX_SCORE = 100, 1000
 
 
-def blueprint(total: int = EXAM_QUESTIONS, weights: dict[int, float] = DOMAIN_WEIGHTS) -> dict[int, int]:
+def blueprint(
+    total: int = EXAM_QUESTIONS, weights: dict[int, float] = DOMAIN_WEIGHTS
+) -> dict[int, int]:
     """Questions per domain by largest-remainder rounding of ``total`` x weight."""
     share = {d: total * w / sum(weights.values()) for d, w in weights.items()}
     counts = {d: math.floor(s) for d, s in share.items()}

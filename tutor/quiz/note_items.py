@@ -20,6 +20,7 @@ from tutor.quiz.text import fix_articles, overlap
 from tutor.types import QuestionType, QuizItem, QuizOption
 
 BLANK = "_____"
+CONTEXT_PREFIX = "In the context of"
 _PRONOUN_START = re.compile(
     r"^(It|Its|This|That|These|Those|They|Both|Such|Here|There|The same|The other|Another|"
     r"Also|However|Instead|Otherwise|Then)\b"
@@ -74,7 +75,8 @@ class NoteItems:
     @staticmethod
     def _usable_sentence(sentence: str) -> bool:
         words = sentence.split()
-        return (8 <= len(words) <= 45 and sentence.endswith(".") and not _PRONOUN_START.match(sentence)
+        return (8 <= len(words) <= 45 and sentence.endswith(".")
+                and not _PRONOUN_START.match(sentence)
                 and not words[0].lower().endswith("ing")  # "Treating X as Y." is a fragment
                 and not _BACK_REFERENCE.search(sentence) and BLANK not in sentence
                 and "?" not in sentence and not sentence.startswith(("-", "*")))
@@ -107,7 +109,8 @@ class NoteItems:
             spans = [m for m in self.catalog.mentions(cand.sentence) if m.service_id == key_id]
             if not spans or any(_embedded(cand.sentence, m) for m in spans):
                 continue
-            distractors = self._distractors([key], 3, banned=set(cand.ids), same_category_first=True)
+            distractors = self._distractors([key], 3, banned=set(cand.ids),
+                                            same_category_first=True)
             if len(distractors) < 3:
                 continue
             # the sentence must describe the key better than any distractor, or the blank
@@ -118,13 +121,23 @@ class NoteItems:
             blanked = cand.sentence
             for m in reversed(spans):
                 blanked = blanked[: m.start] + BLANK + blanked[m.end :]
-            stem = f"Which AWS service or feature completes the statement? {blanked}"
+            stem = ("Which AWS service or feature completes the statement? "
+                    f"{self._context(cand)}{blanked}")
             options = [(key, True)] + [(d, False) for d in distractors]
             support = Support(chunk=cand.chunk, quote=cand.sentence, score=0)
             return self._service_item("cloze", task, stem, options,
                                       {key.id: "The cited passage makes this statement about it."},
                                       [support], key.id)
         return None
+
+    def _context(self, cand: SentenceCandidate) -> str:
+        """'In the context of <heading>: ' when the section heading names a service the
+        sentence leaves implicit ("Business logic ... runs in AWS Lambda" under "Amazon Lex")."""
+        heading = cand.chunk.heading_path[-1] if cand.chunk.heading_path else ""
+        named = self.catalog.mentioned_ids(heading)
+        if not named or set(named) & set(cand.ids) or ":" in heading:
+            return ""  # a colon in the heading would blur where the claim starts
+        return f"{CONTEXT_PREFIX} {heading}: "
 
     def _true_false(self, task: str, cand: SentenceCandidate) -> QuizItem | None:
         mentions = self.catalog.mentions(cand.sentence)
@@ -143,7 +156,7 @@ class NoteItems:
         else:
             why_true = f"Incorrect. {why_false}"
             why_false = f"Correct. {why_false}"
-        stem = f"True or false? {statement}"
+        stem = f"True or false? {self._context(cand)}{statement}"
         options = [
             QuizOption(key="A", text="True", correct=truth, explanation=why_true),
             QuizOption(key="B", text="False", correct=not truth, explanation=why_false),
@@ -190,6 +203,7 @@ class NoteItems:
                 out = sentence
                 for m in reversed([m for m in mentions if m.service_id == key.id]):
                     out = out[: m.start] + _surface(other, m) + out[m.end :]
-                return fix_articles(out), (f"The cited passage says this about {key.label}, not {other.label}. "
-                             f"{other.label}: {other.purpose}")
+                return fix_articles(out), (
+                    f"The cited passage says this about {key.label}, not {other.label}. "
+                    f"{other.label}: {other.purpose}")
         return sentence, None

@@ -26,7 +26,9 @@ class ReviewCard(BaseModel):
     last_answered: datetime
 
 
-def next_card(card: ReviewCard | None, item_id: str, correct: bool, now: datetime) -> ReviewCard | None:
+def next_card(
+    card: ReviewCard | None, item_id: str, correct: bool, now: datetime
+) -> ReviewCard | None:
     """The card after answering: box 1 on a miss, one box up on a hit (capped at 5).
     None when the item has no card and was answered correctly."""
     if card is None and correct:

@@ -90,7 +90,8 @@ def build_quiz(
     chosen = [r for r in review if r.task in tasks and r.type in types][:count]
     stats = GateStats()
     stream = gated_stream(catalog, chunks, tasks, stats, seed=seed, types=types,
-                          exclude={r.id for r in chosen}, budget=max(count, 1) * CANDIDATES_PER_ITEM)
+                          exclude={r.id for r in chosen},
+                          budget=max(count, 1) * CANDIDATES_PER_ITEM)
     if len(chosen) < count:
         for item in stream:
             chosen.append(item)

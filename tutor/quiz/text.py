@@ -1,4 +1,4 @@
-"""Small text helpers shared by the quiz modules: Markdown to plain text, sentences, content words."""
+"""Text helpers shared by the quiz modules: Markdown to plain text, sentences, content words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
-_SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:[^)]*\)", re.IGNORECASE)
+_SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:(?:[^()]|\([^()]*\))*\)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\s+-\s+(?=[A-Z0-9\"'(`*])")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -67,7 +67,8 @@ def fix_articles(text: str) -> str:
 
     def pick(m: re.Match[str]) -> str:
         article, word = m.group(1), m.group(2)
-        acronym = len(word) > 1 and word.replace("-", "").isupper() or any(c.isdigit() for c in word)
+        letters = word.replace("-", "")
+        acronym = (len(word) > 1 and letters.isupper()) or any(c.isdigit() for c in word)
         # acronyms are read letter by letter: "an S3 bucket", "an EMR cluster", "a KMS key"
         vowel = word[0].upper() in ("AEFHILMNORSX" if acronym else "AEIOU")
         wanted = "an" if vowel else "a"
