@@ -208,7 +208,10 @@ class OfflineGenerator(NoteItems):
             in_stem = set(self.catalog.mentioned_ids(stem))
             distractors = self._distractors([key], 3, banned=in_stem | {key.id})
             support = self.support.best(key.id, f"{scenario} {key.purpose}", plan.task)
-            if len(distractors) == 3 and support is not None and key.id not in in_stem:
+            # A scenario whose best support sits in another task's notes belongs to that task
+            # (e.g. pre-training bias under 4.1); asking it here would mislabel the item.
+            on_task = support is not None and support.chunk.task in (None, plan.task)
+            if len(distractors) == 3 and on_task and key.id not in in_stem:
                 break
             skip.add(key.id)
         options = [(key, True)] + [(d, False) for d in distractors]
@@ -234,7 +237,7 @@ class OfflineGenerator(NoteItems):
         if len(keys) < count:
             return None
         supports = [self.support.best(k.id, f"{s} {k.purpose}", plan.task) for k, s in keys]
-        if any(s is None for s in supports):
+        if any(s is None or s.chunk.task not in (None, plan.task) for s in supports):
             return None
         word = {2: "TWO", 3: "THREE"}[count]
         clauses = [s.rstrip(". ") for _, s in keys]

@@ -36,6 +36,7 @@ def citation(support: Support, n: int) -> Citation:
         page=chunk.page,
         url=chunk.url,
         quote=support.quote,
+        passage=chunk.text,
     )
 
 
