@@ -1,0 +1,41 @@
+"""Entry point: ``streamlit run ui/app.py``. Sets up the page and the navigation between pages.
+
+Each page is a script under ui/views/ that renders library results; the shared objects come
+from ui/resources.py and each browser session's own state from ui/state.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run ui/app.py` puts ui/ (not the repository) on the path; the package is normally
+# installed, but a plain checkout should run too.
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from ui import state  # noqa: E402
+from ui.errors import show  # noqa: E402
+
+VIEWS = Path(__file__).resolve().parent / "views"
+
+st.set_page_config(page_title="MLA-C01 Tutor", page_icon=":material/school:", layout="wide")
+
+pages = [
+    st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
+    st.Page(VIEWS / "practice.py", title="Practice", icon=":material/quiz:"),
+    st.Page(VIEWS / "mock_exam.py", title="Mock exam", icon=":material/timer:"),
+    st.Page(VIEWS / "progress.py", title="Progress", icon=":material/monitoring:"),
+    st.Page(VIEWS / "library.py", title="Library", icon=":material/library_books:"),
+    st.Page(VIEWS / "settings.py", title="Settings", icon=":material/settings:"),
+]
+page = st.navigation(pages)
+with st.sidebar:
+    st.caption("Study tutor for the AWS Certified Machine Learning Engineer – Associate exam. "
+               "Runs offline.")
+for kind, message in state.take_flashes():
+    show(kind, message)
+page.run()

@@ -1,0 +1,130 @@
+"""Objects shared by every browser session of one Streamlit process.
+
+The embedder (a ~90 MB model that takes seconds to load), the Tutor built on it, the service
+catalog and the progress store are created once per process through ``st.cache_resource``
+and reused by all sessions; the Tutor, the retriever and the progress store are safe to use
+from several threads. Per-session state lives in ui/state.py, never here.
+
+Settings are read again on every script run, which is cheap, so an edited config.toml takes
+effect at the next interaction; the cached objects are keyed by the settings they were
+built from, so a change builds new ones instead of reusing stale ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from tutor.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from tutor.catalog import Catalog
+    from tutor.embed import Embedder
+    from tutor.progress import ProgressStore
+    from tutor.service import Tutor
+    from tutor.types import Chunk
+
+_injected_embedder: Embedder | None = None
+
+
+def inject_embedder(embedder: Embedder | None) -> None:
+    """Use ``embedder`` instead of building the configured one (None restores the default).
+
+    For tests, which share one loaded model across the session instead of loading it again
+    in every app run. Everything else (settings, index, retriever, answerer) stays real.
+    """
+    global _injected_embedder
+    _injected_embedder = embedder
+
+
+def settings() -> Settings:
+    """Current settings from defaults, config.toml and TUTOR_* variables; raises ConfigError."""
+    return load_settings()
+
+
+def fingerprint(settings: Settings) -> str:
+    """A key that changes whenever any setting does (secret values are hashed, not kept)."""
+    data = settings.model_dump(mode="json")
+    secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+    data["llm_api_key"] = hashlib.sha256(secret.encode()).hexdigest()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _embedder(key: str, _settings: Settings) -> Embedder:
+    from tutor.embed import make_embedder
+
+    return make_embedder(_settings)
+
+
+def embedder(settings: Settings) -> Embedder:
+    """The process-wide embedder for these settings; the model itself loads on first use."""
+    if _injected_embedder is not None:
+        return _injected_embedder
+    key = json.dumps([settings.embed_model, settings.embed_backend, settings.embed_batch_size,
+                      settings.embed_threads, str(settings.cache_dir)])
+    return _embedder(key, settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _tutor(key: str, _settings: Settings, _embedder: Embedder) -> Tutor:
+    from tutor.service import Tutor
+
+    return Tutor(_settings, embedder=_embedder)
+
+
+def tutor(settings: Settings) -> Tutor:
+    """The process-wide Tutor for these settings. Cheap to get: nothing is loaded yet."""
+    emb = embedder(settings)
+    return _tutor(f"{fingerprint(settings)}:{emb.model_id}:{id(emb)}", settings, emb)
+
+
+@st.cache_resource(show_spinner="Loading the embedding model (first question only)…",
+                   max_entries=4)
+def _warm(key: str, _embedder: Embedder) -> bool:
+    _embedder.embed_query("warm up")
+    return True
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the embedding model now, under a spinner, rather than inside the first answer."""
+    emb = embedder(settings)
+    _warm(f"{emb.model_id}:{id(emb)}", emb)
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    """The service catalog (corpus/services.yaml); raises CatalogError if it is unusable."""
+    from tutor.catalog import load_catalog
+
+    return load_catalog()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _progress_store(path: str) -> ProgressStore:
+    from tutor.progress import ProgressStore
+
+    return ProgressStore(path)
+
+
+def progress_store(settings: Settings) -> ProgressStore:
+    """The learner's progress database under TUTOR_HOME (one short connection per call)."""
+    return _progress_store(str(settings.progress_db))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _quiz_chunks(home: str, generation: str | None, _settings: Settings) -> list[Chunk]:
+    from tutor.quiz.corpus import quiz_chunks as load
+
+    return load(_settings)
+
+
+def quiz_chunks(settings: Settings) -> list[Chunk]:
+    """Passages the question generator draws on, reloaded when a new index is published.
+    Shared between sessions: callers must not modify the list."""
+    from tutor import store
+
+    return _quiz_chunks(str(settings.home), store.current_name(settings), settings)

@@ -1,0 +1,133 @@
+"""Chat: ask a question, watch the answer stream in, open the numbered sources it cites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import streamlit as st
+
+from tutor import prompts
+from tutor.catalog import DOMAINS
+from tutor.followups import suggest_followups
+from tutor.library import library_overview
+from tutor.render import allowed_hosts
+from tutor.retrieve import Filters
+from tutor.types import Answer
+from ui import resources, state
+from ui.errors import library_link, message_for, show, show_error
+from ui.text import answer_markdown, escape, markdown
+from ui.widgets import citations
+
+
+def text_pieces(stream: Iterator[str | Answer], holder: dict[str, Any]) -> Iterator[str]:
+    """The text pieces of ``Tutor.stream``, escaped for display; the final Answer object is
+    put in ``holder["answer"]`` instead of being written."""
+    for piece in stream:
+        if isinstance(piece, Answer):
+            holder["answer"] = piece
+        else:
+            yield escape(piece)
+
+
+def link_hosts(answer: Answer, settings: Any) -> list[str]:
+    """Hosts the answer may link to: AWS docs, configured hosts, hosts of its sources."""
+    return allowed_hosts(settings.link_hosts, [c.url for c in answer.citations])
+
+
+def answer_details(answer: Answer, turn_no: int, followups: list[str], settings: Any) -> None:
+    """Everything under the answer text: notice, backend, sources, follow-up buttons."""
+    if answer.notice:
+        st.warning(markdown(answer.notice))
+    st.caption(f"Answered by: {answer.backend}"
+               + (f" · searched for: {answer.query}" if answer.query else ""))
+    citations(answer.citations, settings.link_hosts)
+    if followups:
+        st.caption("Ask next")
+        cols = st.columns(len(followups))
+        for j, (col, question) in enumerate(zip(cols, followups, strict=True)):
+            col.button(question, key=f"chat.followup.{turn_no}.{j}",
+                        on_click=state.queue_question, args=(question,))
+
+
+def show_turn(turn: state.Turn, turn_no: int, settings: Any) -> None:
+    with st.chat_message("user"):
+        st.markdown(escape(turn.question))
+    with st.chat_message("assistant"):
+        if turn.error is not None:
+            show(turn.error_kind, turn.error)
+            return
+        if turn.answer is not None:
+            st.markdown(answer_markdown(turn.text, link_hosts(turn.answer, settings)))
+            answer_details(turn.answer, turn_no, turn.followups, settings)
+
+
+def ask(question: str, filters: Filters, settings: Any, turns: list[state.Turn]) -> None:
+    """Answer ``question`` live (streaming), then keep the turn in this session's history."""
+    turn = state.Turn(question=question)
+    history = [(t.question, t.text) for t in turns if t.answer is not None]
+    with st.chat_message("user"):
+        st.markdown(escape(question))
+    with st.chat_message("assistant"):
+        try:
+            tutor = resources.tutor(settings)
+            # An empty or damaged index fails here, before the model is loaded for nothing.
+            _ = tutor.retriever.snapshot
+            resources.warm_up(settings)
+            holder: dict[str, Any] = {}
+            st.write_stream(text_pieces(tutor.stream(question, history=history,
+                                                     filters=filters), holder))
+            answer: Answer = holder["answer"]
+            turn.answer, turn.text = answer, answer.text
+            turn.followups = suggest_followups(answer, resources.catalog())
+            answer_details(answer, len(turns), turn.followups, settings)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a trace
+            turn.error_kind, turn.error = message_for(exc, "answering your question")
+            show(turn.error_kind, turn.error)
+            library_link(exc)
+    turns.append(turn)
+
+
+def sidebar(settings: Any) -> Filters:
+    """Filters, the New chat button and which backend answers."""
+    with st.sidebar:
+        st.subheader("Chat")
+        domain = st.selectbox("Exam domain", [None, *sorted(DOMAINS)], key="chat.domain",
+                              format_func=lambda d: "All domains" if d is None
+                              else f"{d}. {DOMAINS[d]}")
+        corpora = sorted(library_overview(settings).chunks_by_corpus)
+        chosen = None
+        if len(corpora) > 1:
+            chosen = st.multiselect("Source sets", corpora, key="chat.corpus",
+                                    placeholder="All sources") or None
+        st.button("New chat", key="chat.new", on_click=state.new_chat,
+                  icon=":material/add_comment:", width="stretch")
+        provider = settings.llm_provider
+        st.caption("Answer backend: " + ("offline extractive" if provider == "none"
+                                         else f"{provider} ({settings.llm_model or 'default'})"))
+    return Filters(domain=domain, corpus=chosen)
+
+
+def main() -> None:
+    st.title("Chat")
+    try:
+        settings = resources.settings()
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc, "reading the settings")
+        return
+    filters = sidebar(settings)
+    turns = state.chat_turns()
+    if not turns:
+        st.info(prompts.UI_CHAT_WELCOME)
+    for i, turn in enumerate(turns):
+        show_turn(turn, i, settings)
+    # One character of headroom: Streamlit silently cuts input at max_chars, so an over-long
+    # paste arrives one character too long and the learner is told, instead of being cut off.
+    typed = st.chat_input(prompts.UI_CHAT_PLACEHOLDER, max_chars=settings.max_question_chars + 1,
+                          key="chat.input")
+    question = typed if typed is not None else state.take_queued_question()
+    if question is not None:
+        ask(question, filters, settings, turns)
+
+
+main()

@@ -1,0 +1,145 @@
+"""Practice: exam-style questions for a domain or task, graded one at a time with explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from tutor import prompts
+from tutor.catalog import DOMAINS, TASKS
+from tutor.quiz import PracticeSession, build_quiz
+from tutor.types import QuizItem
+from ui import resources, state
+from ui.errors import show_error
+from ui.quiz_widgets import answer_input, explanation, item_header
+from ui.text import escape
+
+MAX_COUNT = 50
+
+
+def start(settings: Any, domain: int | None, task: str | None, count: int, review: bool) -> None:
+    """Build a question set and make it this session's practice."""
+    store = resources.progress_store(settings)
+    due = store.due_items(domain=domain, task=task) if review else []
+    with st.spinner("Preparing questions…"):
+        quiz = build_quiz(resources.catalog(), resources.quiz_chunks(settings), domain=domain,
+                          task=task, count=count, review=due)
+    if not quiz.items:
+        st.warning(prompts.UI_PRACTICE_EMPTY)
+        return
+    label = f"Task {task}" if task else (f"Domain {domain}" if domain else "All domains")
+    state.set_practice(state.Practice(session=PracticeSession(quiz, store), selection=label))
+
+
+def setup(settings: Any) -> None:
+    st.write("Choose what to practise. Questions you missed before come back when they are due.")
+    by = st.radio("Choose questions by", ["Exam domain", "Task statement"], horizontal=True,
+                  key="practice.by")
+    domain: int | None = None
+    task: str | None = None
+    if by == "Exam domain":
+        domain = st.selectbox("Domain", [None, *sorted(DOMAINS)], key="practice.domain",
+                              format_func=lambda d: "All domains" if d is None
+                              else f"{d}. {DOMAINS[d]}")
+    else:
+        task = st.selectbox("Task statement", list(TASKS), key="practice.task",
+                            format_func=lambda t: f"{t} {TASKS[t]}")
+    count = st.number_input("Number of questions", min_value=1, max_value=MAX_COUNT, value=10,
+                            key="practice.count")
+    review = st.checkbox("Put questions due for review first", value=True, key="practice.review")
+    if st.button("Start practice", type="primary", key="practice.start"):
+        try:
+            start(settings, domain, task, int(count), review)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, "preparing the questions")
+            return
+        st.rerun()
+
+
+def scoreboard(p: state.Practice) -> None:
+    right, answered = p.session.score
+    total = len(p.session.quiz.items)
+    cols = st.columns(3)
+    cols[0].metric("Score", f"{right} / {answered}")
+    cols[1].metric("Question", f"{min(answered + (p.feedback is None), total)} of {total}")
+    cols[2].metric("Set", p.selection)
+    st.progress(answered / total if total else 0.0)
+
+
+def given_text(item: QuizItem, given: Any) -> str:
+    if isinstance(given, dict):
+        return "; ".join(f"{k} → {v}" for k, v in sorted(given.items()))
+    return ", ".join(given) if isinstance(given, list) else str(given)
+
+
+def ask_item(p: state.Practice) -> None:
+    """Show the current question; grade and record the answer when it is submitted."""
+    if p.current is None or p.current_position != p.session.position:
+        p.current = p.session.next_item()  # starts the item's clock once, not at every rerun
+        p.current_position = p.session.position
+    item = p.current
+    if item is None:
+        right, answered = p.session.score
+        st.success(prompts.UI_PRACTICE_DONE.format(correct=right, total=answered))
+        st.button("Practise another set", key="practice.again", on_click=state.set_practice,
+                  args=(None,), type="primary")
+        return
+    position = p.session.position
+    item_header(item, position + 1, len(p.session.quiz.items))
+    if item.id in p.session.quiz.review_ids:
+        st.caption("Due for review: you missed this one before.")
+    with st.form(key=f"practice.form.{position}.{item.id}"):
+        value = answer_input(item, key=f"practice.{position}.{item.id}")
+        submitted = st.form_submit_button("Submit answer", type="primary")
+    if submitted:
+        if value is None:
+            st.warning(prompts.UI_PRACTICE_INCOMPLETE)
+            return
+        try:
+            p.feedback = p.session.answer(value)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, "grading your answer")
+            return
+        st.rerun()
+
+
+def show_feedback(p: state.Practice) -> None:
+    record = p.feedback
+    assert record is not None
+    item = record.item
+    item_header(item, p.session.position, len(p.session.quiz.items))
+    st.markdown("Your answer: " + escape(given_text(item, record.result.given)))
+    explanation(item, record.result)
+    last = p.session.position >= len(p.session.quiz.items)
+    st.button("See the result" if last else "Next question", type="primary",
+              key="practice.next", on_click=clear_feedback)
+
+
+def clear_feedback() -> None:
+    p = state.practice()
+    if p is not None:
+        p.feedback = None
+
+
+def main() -> None:
+    st.title("Practice")
+    try:
+        settings = resources.settings()
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc, "reading the settings")
+        return
+    p = state.practice()
+    if p is None:
+        setup(settings)
+        return
+    with st.sidebar:
+        st.button("End this set", key="practice.end", on_click=state.set_practice, args=(None,))
+    scoreboard(p)
+    if p.feedback is not None:
+        show_feedback(p)
+    else:
+        ask_item(p)
+
+
+main()

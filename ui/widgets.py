@@ -1,0 +1,35 @@
+"""Display pieces shared by several pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import streamlit as st
+
+from tutor.render import allowed_hosts
+from tutor.types import Citation
+from ui.text import escape, markdown, quote_markdown, safe_url
+
+
+def source_label(c: Citation) -> str:
+    """'[n] Title › Heading, page p' as escaped Markdown (expander labels are Markdown)."""
+    where = " › ".join(p for p in (c.title, c.heading) if p)
+    page = f", page {c.page}" if c.page else ""
+    return f"\\[{c.n}\\] {escape(where + page)}"
+
+
+def citations(cites: Sequence[Citation], extra_hosts: Iterable[str] = ()) -> None:
+    """An expandable source per citation: where it is, the quoted passage and its link.
+    Passages may link to AWS docs, ``extra_hosts`` and the hosts of the cited sources."""
+    hosts = allowed_hosts(extra_hosts, [c.url for c in cites])
+    for c in cites:
+        page = f", page {c.page}" if c.page else ""
+        with st.expander(source_label(c)):
+            st.caption(escape(f"Source: {c.source}{page}"))
+            st.markdown(quote_markdown(c.quote or c.passage, hosts))
+            if c.passage and c.passage.strip() != (c.quote or "").strip():
+                st.caption("Whole passage")
+                st.markdown(markdown(c.passage, hosts))
+            url = safe_url(c.url)
+            if url:
+                st.link_button("Open the AWS page", url)
