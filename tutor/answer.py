@@ -14,6 +14,8 @@ from tutor.types import Answer, Citation, Hit
 
 _BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.)])\s+")
 _EMPH = re.compile(r"(\*\*|__|`)")
+# The notes name their sources inline; in an answer the citation marker does that job.
+_SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
 _CODEISH = re.compile(r"[{}<>=;]|```")
 # Sentences that lean on earlier text ("It ...", "For more information ...") read badly
 # when quoted alone.
@@ -27,7 +29,8 @@ def clean_sentence(s: str) -> str:
     """A sentence as quoted: no list markers or emphasis marks."""
     s = _BULLET.sub("", s)
     s = _EMPH.sub("", s)
-    return " ".join(s.split())
+    s = _SOURCE_NOTE.sub("", s)
+    return " ".join(s.split()).replace(" .", ".")
 
 
 def citation_for(hit: Hit, n: int, quote: str) -> Citation:
