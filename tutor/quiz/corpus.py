@@ -47,8 +47,13 @@ def indexed_chunks(settings: Settings) -> list[Chunk]:
 
 
 def quiz_chunks(settings: Settings, notes_dir: Path | str = DEFAULT_NOTES_DIR) -> list[Chunk]:
-    """Indexed chunks when they include study notes (chunks tagged with a task), else notes."""
-    chunks = indexed_chunks(settings)
-    if any(c.task for c in chunks):
+    """Indexed study-note chunks when the index holds any, else the notes chunked on the fly.
+
+    Notes are the chunks whose document declared its task; automatically tagged passages
+    (AWS docs, uploads) carry a ``tag_score`` and are left to the answerer, because the
+    offline generator quotes sentences and needs the notes' self-contained style.
+    """
+    chunks = [c for c in indexed_chunks(settings) if c.task and c.tag_score is None]
+    if chunks:
         return chunks
     return note_chunks(settings, notes_dir)

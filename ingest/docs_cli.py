@@ -1,0 +1,111 @@
+"""`tutor docs fetch` and `tutor docs list`: registered through the tutor.commands entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+docs_app = typer.Typer(no_args_is_help=True, help="AWS documentation pages on demand.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(docs_app, name="docs")
+
+
+def _split(values: Optional[list[str]]) -> list[str]:
+    """Accept both repeated options and comma-separated lists."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+def _selection(manifest_path: Optional[Path], only: Optional[list[str]],
+               guide: Optional[list[str]], task: Optional[list[str]]):  # noqa: ANN202
+    from ingest.docs import load_manifest, select_pages
+
+    manifest = load_manifest(manifest_path)
+    return manifest, select_pages(manifest, only=_split(only), guides=_split(guide),
+                                  tasks=_split(task))
+
+
+MANIFEST_OPT = typer.Option(None, "--manifest", help="Another docs manifest (YAML).")
+ONLY_OPT = typer.Option(None, "--only", help="Pages such as sagemaker/async-inference.md "
+                        "(comma-separated or repeated).")
+GUIDE_OPT = typer.Option(None, "--service", "--guide",
+                         help="Guides such as sagemaker or firehose (comma-separated).")
+TASK_OPT = typer.Option(None, "--task", help="Only pages serving these task statements, e.g. 3.1.")
+
+
+@docs_app.command("fetch")
+def fetch_command(
+    from_dir: Optional[Path] = typer.Option(
+        None, "--from", help="Read pages from a local folder (guide/slug.md) instead of the web."),
+    only: Optional[list[str]] = ONLY_OPT,
+    guide: Optional[list[str]] = GUIDE_OPT,
+    task: Optional[list[str]] = TASK_OPT,
+    manifest_path: Optional[Path] = MANIFEST_OPT,
+    refresh: bool = typer.Option(False, "--refresh", help="Download pages even if cached."),
+    no_ingest: bool = typer.Option(False, "--no-ingest", help="Only fill the cache."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Download the curated AWS docs pages (or copy them with --from), cache and ingest them."""
+    import json
+
+    from ingest.docs import fetch_docs
+    from tutor.config import get_settings
+    from tutor.errors import TutorError
+
+    settings = get_settings()
+    show = not (quiet or as_json)
+
+    def progress(n: int, total: int) -> None:
+        if show and (n == 1 or n % 25 == 0 or n == total):
+            typer.echo(f"page {n}/{total}", err=True)
+
+    try:
+        manifest, pages = _selection(manifest_path, only, guide, task)
+        report = fetch_docs(settings, pages, manifest=manifest, source_dir=from_dir,
+                            refresh=refresh, ingest=not no_ingest, show_progress=show,
+                            progress=progress)
+    except TutorError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
+        return
+    for page in report.pages:
+        if page.status in ("missing", "failed"):
+            typer.secho(f"{page.status}: {page.path} ({page.message})", fg=typer.colors.YELLOW)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
+    typer.echo(f"{len(report.pages)} pages ({counts}); cache: {report.docs_dir}")
+    if report.ingest is not None:
+        r = report.ingest
+        typer.echo(f"{r.chunks_total} chunks indexed, {r.chunks_added} added, "
+                   f"{r.embedded} embedded, {r.seconds:.1f} s")
+
+
+@docs_app.command("list")
+def list_command(
+    only: Optional[list[str]] = ONLY_OPT,
+    guide: Optional[list[str]] = GUIDE_OPT,
+    task: Optional[list[str]] = TASK_OPT,
+    manifest_path: Optional[Path] = MANIFEST_OPT,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show which pages the docs manifest names, with their URL and exam tasks."""
+    import json
+
+    from tutor.errors import TutorError
+
+    try:
+        _, pages = _selection(manifest_path, only, guide, task)
+    except TutorError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps([p.model_dump() for p in pages], indent=2))
+        return
+    for p in pages:
+        typer.echo(f"{p.path:60s} {','.join(p.tasks):10s} {p.url}")
+    typer.echo(f"{len(pages)} pages")
