@@ -53,9 +53,15 @@ class Settings(BaseSettings):
         description="'all-MiniLM-L6-v2' (bundled, offline), a local sentence-transformers "
         "folder, or a model name a hub can serve (needs network on first use).",
     )
-    embed_backend: Literal["torch", "onnx"] = Field("torch", description="Encoder runtime.")
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch", description="Encoder runtime: 'torch' (sentence-transformers), 'onnx' (the "
+        "same vectors via onnxruntime, no torch at serving time) or 'onnx-int8' (int8 "
+        "matrix multiplications; a different model id, so indexes must be rebuilt).")
     embed_batch_size: int = Field(32, ge=1, le=1024)
-    embed_threads: int = Field(0, ge=0, description="Torch threads; 0 keeps the library default.")
+    embed_threads: int = Field(0, ge=0, description="Encoder threads; 0 keeps the library default.")
+    encoder_dir: Path | None = Field(
+        None, description="Where local ONNX exports of the model are kept; "
+        "default $TUTOR_HOME/cache/encoders.")
 
     # chunking, in the encoder's own word pieces
     chunk_tokens: int = Field(200, ge=32, le=512, description="Maximum word pieces per chunk.")
@@ -74,6 +80,11 @@ class Settings(BaseSettings):
         0.30, ge=-1, le=1, description="Cosine below which the best hit counts as unrelated."
     )
 
+    # automatic exam-task tags for chunks whose document declares none (tutor.tagging)
+    tag_min_similarity: float = Field(
+        0.35, ge=-1, le=1, description="Cosine to the closest task profile below which a "
+        "chunk stays untagged.")
+
     # answers
     answer_sentences: int = Field(4, ge=1, le=12)
     max_question_chars: int = Field(2000, ge=10)
@@ -91,6 +102,10 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_temperature: float = Field(0.1, ge=0, le=2)
     aws_region: str | None = None
+    link_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts that rendered answers may link to besides the AWS docs hosts "
+        "and the hosts of cited sources, e.g. your own documentation site.")
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

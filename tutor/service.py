@@ -14,12 +14,19 @@ from tutor.config import RetrievalMode, Settings, get_settings
 from tutor.embed import Embedder, make_embedder
 from tutor.errors import InputError
 from tutor.retrieve import Filters, Retriever
+from tutor.rewrite import Rewriter, make_rewriter
 from tutor.types import Answer, Hit
 
 
 def clean_question(question: str | None, limit: int) -> str:
-    """The question as searched, or InputError with a message for the learner."""
-    q = " ".join((question or "").split())
+    """The question as searched, or InputError with a message for the learner.
+
+    Invisible characters (zero-width, control) are dropped first, so a question made only
+    of them counts as empty.
+    """
+    from tutor.normalize import clean
+
+    q = " ".join(clean(question or "").split())
     if not q:
         raise InputError(prompts.EMPTY_QUESTION)
     if len(q) > limit:
@@ -27,17 +34,36 @@ def clean_question(question: str | None, limit: int) -> str:
     return q
 
 
+def _record(answer: Answer, state: dict[str, Any]) -> Answer:
+    """The learner's own words in ``question``; the standalone query the answerer worked
+    from in ``query`` when it differs from them; the hits as retrieval returned them."""
+    answer.question, answer.hits = state["question"], state["hits"]
+    answer.query = state["query"] if state["query"] != state["question"] else None
+    return answer
+
+
 class Tutor:
-    """Answers questions from the current index. Safe to share between threads."""
+    """Answers questions from the current index. Safe to share between threads.
+
+    The answerer follows ``settings.llm_provider`` ("none": extractive; otherwise a
+    GenerativeAnswerer that falls back to the extractive one). Before retrieval, a follow-up
+    question is rewritten into a standalone query from ``history``.
+    """
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 answerer: Any | None = None):
+                 answerer: Any | None = None, rewriter: Rewriter | None = None):
         self.settings = settings or get_settings()
         self.embedder = embedder or make_embedder(self.settings)
         self.retriever = Retriever(self.settings, self.embedder)
         self.extractive = ExtractiveAnswerer(self.settings.answer_sentences,
                                              self.settings.min_relevance)
+        if answerer is None and self.settings.llm_provider != "none":
+            from tutor.generate import GenerativeAnswerer
+
+            answerer = GenerativeAnswerer(self.settings, fallback=self.extractive)
         self.answerer = answerer or self.extractive
+        model = getattr(self.answerer, "model", None)  # share the answerer's chat model
+        self.rewriter = rewriter or make_rewriter(self.settings, model)
         self._chain = None
 
     # retrieval -------------------------------------------------------------------------
@@ -59,15 +85,22 @@ class Tutor:
         return self._chain
 
     def _retrieve_step(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        query = inputs.get("query") or inputs["question"]
+        query = inputs.get("query") or self.rewriter.rewrite(inputs["question"],
+                                                             inputs.get("history") or [])
         hits = self.retriever.search(query, filters=inputs.get("filters"))
         return {**inputs, "query": query, "hits": hits}
 
+    def _answer_hits(self, hits: list[Hit]) -> list[Hit]:
+        """Hits with hidden and instruction-like text removed, unless the answerer does it."""
+        if getattr(self.answerer, "guards_context", False):
+            return hits
+        from tutor.generate import sanitize_hits
+
+        return sanitize_hits(hits)
+
     def _answer_step(self, inputs: dict[str, Any]) -> Answer:
-        answer = self.answerer.answer(inputs["question"], inputs["hits"])
-        if inputs.get("query") and inputs["query"] != inputs["question"]:
-            answer.query = inputs["query"]
-        return answer
+        answer = self.answerer.answer(inputs["query"], self._answer_hits(inputs["hits"]))
+        return _record(answer, inputs)
 
     def ask(self, question: str, *, history: Sequence[tuple[str, str]] = (),
             filters: Filters | None = None) -> Answer:
@@ -80,8 +113,8 @@ class Tutor:
         """Text pieces as they are produced, then the final Answer."""
         q = clean_question(question, self.settings.max_question_chars)
         state = self._retrieve_step({"question": q, "history": list(history), "filters": filters})
-        for piece in self.answerer.stream(q, state["hits"]):
-            yield piece
+        for piece in self.answerer.stream(state["query"], self._answer_hits(state["hits"])):
+            yield _record(piece, state) if isinstance(piece, Answer) else piece
 
     # status ----------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

@@ -139,7 +139,7 @@ class LLMQuizGenerator:
         messages: list[BaseMessage] = [
             SystemMessage(SYSTEM_PROMPT),
             HumanMessage(USER_PROMPT.format(
-                task=task, task_name=TASKS[task], passage=passage_text(chunk), kind=kind,
+                task=task, task_name=TASKS[task], passage=_model_safe(passage_text(chunk)), kind=kind,
                 kind_text=KIND_TEXT[kind], rules=KIND_RULES[kind])),
         ]
         reply = self._ask(messages, result)
@@ -217,3 +217,11 @@ class LLMQuizGenerator:
             if not reasons:
                 result.items.append(with_flags(item))
         return result
+
+
+def _model_safe(text: str) -> str:
+    """Passage text with hidden text and instructions aimed at a model removed: documents are
+    data, and an injected order must not reach the question writer."""
+    from tutor.generate import sanitize_text
+
+    return sanitize_text(text)[0]
