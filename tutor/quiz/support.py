@@ -26,6 +26,10 @@ def passage_text(chunk: Chunk) -> str:
 
 
 def citation(support: Support, n: int) -> Citation:
+    """A citation showing sanitised text: a passage is data, and instructions planted in it
+    (hidden or visible) must not travel into a question shown to the learner."""
+    from tutor.generate import sanitize_text
+
     chunk = support.chunk
     return Citation(
         n=n,
@@ -35,8 +39,8 @@ def citation(support: Support, n: int) -> Citation:
         heading=chunk.heading,
         page=chunk.page,
         url=chunk.url,
-        quote=support.quote,
-        passage=chunk.text,
+        quote=sanitize_text(support.quote)[0],
+        passage=sanitize_text(chunk.text)[0],
     )
 
 
