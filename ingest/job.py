@@ -18,6 +18,7 @@ from tutor.config import Settings
 from tutor.embed import Embedder, make_embedder
 from tutor.errors import IndexDamagedError, IngestLockedError, LoadError, ModelMismatchError
 from tutor.load import load_file
+from tutor.tagging import tag_untagged
 from tutor.types import Chunk, FileReport, FileStatus, IngestReport
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ def _run(paths: list[Path], settings: Settings, embedder: Embedder | None, rebui
                           model=embedder.model_id, generation=prev)
     unchanged = (manifest is not None and not rebuild and new_ids == prev_ids
                  and {k: v.model_dump() for k, v in records.items()}
-                 == {k: v.model_dump() for k, v in manifest.files.items()})
+                 == {k: v.model_dump() for k, v in manifest.files.items()}
+                 and _serving(settings))
     if unchanged:
         report.seconds = time.perf_counter() - started
         return report
@@ -155,6 +157,7 @@ def _run(paths: list[Path], settings: Settings, embedder: Embedder | None, rebui
     try:
         vectors = _embed(embedder, ordered, show_progress, hook)
         report.embedded = getattr(embedder, "encoded", len(ordered)) - encoded_before
+        ordered = tag_untagged(ordered, vectors, embedder, settings.tag_min_similarity)
         if hook:
             hook("embedded")
         new_manifest = store.Manifest(
@@ -177,6 +180,18 @@ def _run(paths: list[Path], settings: Settings, embedder: Embedder | None, rebui
     report.seconds = time.perf_counter() - started
     (settings.index_dir / "last_report.json").write_text(report.model_dump_json(indent=1))
     return report
+
+
+def _serving(settings: Settings) -> bool:
+    """Whether the current generation still answers; a damaged one is rebuilt, not kept.
+
+    The check runs in a child process (store.probe_index): a damaged vector store can
+    crash the native code that reads it.
+    """
+    problem = store.probe_index(settings)
+    if problem:
+        log.warning("%s Writing a new generation.", problem)
+    return problem is None
 
 
 def _unique_source(sf: SourceFile, records: dict[str, store.FileRecord], seen: set[str]) -> str:

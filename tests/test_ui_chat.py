@@ -112,11 +112,12 @@ def test_damaged_index_is_reported_not_raised(make_app, notes_home, minilm, tmp_
     home = copy_home(notes_home, tmp_path / "home")
     (current_generation(home) / "chunks.jsonl").write_text("{not json\n")
     at = make_app(home, minilm).run()
-    at.chat_input[0].set_value(QUESTION).run()
+    # The start-up probe (in a child process) catches it before any page touches the index.
     assert not at.exception
     [error] = alerts(at, "error")
     assert error.startswith(prompts.INDEX_DAMAGED.split("(")[0])
     assert "chunk store" in error
+    assert not at.chat_input, "the chat must not run on a damaged index"
 
 
 def test_unreachable_index_server_is_reported(make_app, notes_home, minilm, tmp_path):

@@ -125,10 +125,14 @@ def ask(
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """What is indexed: documents, chunks, model, statuses."""
     from tutor.config import get_settings
-    from tutor.store import Snapshot
+    from tutor.errors import IndexDamagedError
+    from tutor.store import Snapshot, probe_index
 
     settings = get_settings()
     try:
+        problem = None if settings.chroma_url else probe_index(settings)
+        if problem:
+            raise IndexDamagedError(problem)
         snap = Snapshot.open_current(settings)
         m = snap.manifest
     except TutorError as exc:

@@ -34,7 +34,7 @@ from tutor.answer import ExtractiveAnswerer, citation_for, is_relevant, not_foun
 from tutor.chunk import split_sentences
 from tutor.config import Settings
 from tutor.lexical import tokenize
-from tutor.llm import backend_label, describe_error, make_chat_model
+from tutor.llm import backend_label, describe_error, make_chat_model, scrub
 from tutor.normalize import clean
 from tutor.types import Answer, Citation, Hit
 
@@ -274,7 +274,8 @@ class GenerativeAnswerer:
                     continue
                 ready, buffer = _split_ready(buffer)
                 if ready:
-                    piece = markers.rewrite(ready)
+                    # A server can echo a key back; never let one reach the learner.
+                    piece = markers.rewrite(scrub(ready, self.settings))
                     if ctx.leaks("".join(emitted) + piece):
                         yield from self._fallback(question, ctx, hits, emitted,
                                                   prompts.INJECTION_FALLBACK.format(backend=self.name))
@@ -290,7 +291,7 @@ class GenerativeAnswerer:
         if sentinel:
             yield from self._not_found(question, hits, emit=not emitted)
             return
-        tail = markers.rewrite(buffer)
+        tail = markers.rewrite(scrub(buffer, self.settings))
         if ctx.leaks("".join(emitted) + tail):
             yield from self._fallback(question, ctx, hits, emitted,
                                       prompts.INJECTION_FALLBACK.format(backend=self.name))

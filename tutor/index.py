@@ -59,7 +59,10 @@ def _client(path: Path | None, url: str | None):  # noqa: ANN202 - chromadb clie
             raise BackendError(f"cannot reach the Chroma server at {url}: {exc}") from exc
     assert path is not None
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=opts)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=opts)
+    except Exception as exc:  # noqa: BLE001 - a damaged database fails in many ways
+        raise IndexDamagedError(f"the vector index at {path} cannot be opened ({exc})") from exc
 
 
 class ChromaStore:
@@ -87,6 +90,12 @@ class ChromaStore:
                 raise BackendError(f"Chroma server at {url}: {exc}") from exc
             raise IndexDamagedError(f"the vector index at {path} cannot be opened ({exc})") from exc
 
+    def _failure(self, exc: Exception) -> Exception:
+        """The project's error for a failed Chroma call: damage on disk, or a backend fault."""
+        if self.url:
+            return BackendError(f"Chroma server at {self.url}: {exc}")
+        return IndexDamagedError(f"the vector index at {self.path} cannot be read ({exc})")
+
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Upsert in batches no larger than the server's maximum batch size."""
         if len(chunks) != len(vectors):
@@ -106,14 +115,20 @@ class ChromaStore:
         n = min(n, self.count())
         if n <= 0:
             return []
-        res = self.collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n,
-            where=where or None, include=["distances"],
-        )
+        try:
+            res = self.collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n,
+                where=where or None, include=["distances"],
+            )
+        except Exception as exc:  # noqa: BLE001 - chromadb raises its own, untyped errors
+            raise self._failure(exc) from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
     def count(self) -> int:
-        return int(self.collection.count())
+        try:
+            return int(self.collection.count())
+        except Exception as exc:  # noqa: BLE001
+            raise self._failure(exc) from exc
 
     def model_info(self) -> dict[str, Any]:
         return dict(self.collection.metadata or {})

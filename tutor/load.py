@@ -22,8 +22,10 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Images (whose alt text may itself contain brackets) carry no text worth quoting.
-_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# Link targets may hold one level of parentheses (wiki/Foo_(bar), javascript:f('x')).
+_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"
+_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]" + _TARGET)
+_LINK = re.compile(r"\[([^\]]+)\]" + _TARGET)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _TASK = re.compile(r"^[1-4]\.[1-3]$")
 
@@ -72,7 +74,7 @@ def load_file(
         else:
             doc = _from_plain(text, source, warnings)
     if meta.get("url") and not doc.url:
-        doc.url = meta["url"]
+        doc.url = web_url(meta["url"])
     if meta.get("title") and doc.title == _stem_title(source):
         doc.title = meta["title"]
     if not any(s.text.strip() for s in doc.sections):
@@ -123,8 +125,19 @@ def _tags(front: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     if isinstance(services, list):
         out["services"] = [str(s) for s in services]
     if front.get("url"):
-        out["url"] = str(front["url"])
+        url = web_url(front["url"])
+        if url:
+            out["url"] = url
+        else:
+            warnings.append("front-matter url is not an http(s) address and was ignored")
     return out
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is an absolute http(s) URL; a document cannot point citations at
+    ``javascript:``, ``file:`` or other schemes."""
+    url = str(value or "").strip()
+    return url if re.match(r"https?://[^\s/]+", url, re.I) else None
 
 
 def _inline(text: str) -> str:

@@ -224,25 +224,90 @@ class Snapshot:
     def open_current(cls, settings: Settings, model_id: str | None = None) -> "Snapshot":
         gen = current_name(settings)
         if gen is None:
-            raise EmptyIndexError(
-                "nothing is indexed yet; run `tutor ingest corpus/notes` (or `make run`)"
-            )
+            from tutor import prompts
+
+            raise EmptyIndexError(prompts.EMPTY_INDEX)
         return cls(settings, gen, model_id)
 
     def is_current(self) -> bool:
         return current_name(self.settings) == self.generation
 
     def verify(self) -> None:
-        """Cheap integrity check: the vector store answers and holds every chunk."""
-        try:
-            n = self.store.count()
-        except Exception as exc:  # noqa: BLE001 - a damaged segment fails in many ways
-            raise IndexDamagedError(f"the vector index cannot be read ({exc}); rebuild it") from exc
+        """Cheap integrity check: the vector store answers a query and holds every chunk.
+
+        Raises IndexDamagedError (BackendError for a server that fails). The nearest-neighbour
+        query matters: damaged segment files pass a count but fail a search.
+        """
+        n = self.store.count()
         if n != len(self.chunks):
             raise IndexDamagedError(
                 f"the vector index holds {n} vectors for {len(self.chunks)} chunks; rebuild it"
             )
-        if self.chunks:
+        if not self.chunks:
+            return
+        try:
             probe = self.store.collection.get(ids=[self.order[0]], include=["embeddings"])
-            if not probe["ids"]:
-                raise IndexDamagedError("the vector index lost its vectors; rebuild it")
+        except Exception as exc:  # noqa: BLE001 - a damaged segment fails in many ways
+            raise IndexDamagedError(f"the vector index cannot be read ({exc}); rebuild it") from exc
+        if not probe["ids"] or probe["embeddings"] is None or len(probe["embeddings"]) == 0:
+            raise IndexDamagedError("the vector index lost its vectors; rebuild it")
+        if not self.store.query(np.asarray(probe["embeddings"][0]), 1):
+            raise IndexDamagedError("the vector index returns nothing; rebuild it")
+
+
+PROBE_SECONDS = 60.0
+
+
+def probe_index(settings: Settings, timeout: float = PROBE_SECONDS) -> str | None:
+    """Check the serving index in a child process; None when it is usable or nothing is indexed.
+
+    Otherwise return a message for the user that says what is wrong and to rebuild. The
+    check runs in a subprocess because a damaged vector store can crash or hang the native
+    code that reads it, and the caller (the app, the CLI) must survive to report it.
+    """
+    import subprocess
+    import sys
+
+    from tutor import prompts
+
+    if current_name(settings) is None:
+        return None
+    args = json.dumps({"home": str(settings.home), "chroma_url": settings.chroma_url,
+                       "collection": settings.collection})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "import tutor.store as s; s._probe_child()", args],
+            capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        detail = f"the index check did not finish in {timeout:.0f} s"
+        return prompts.INDEX_DAMAGED.format(detail=detail)
+    if done.returncode == 0:
+        return None
+    if done.stdout.strip():
+        detail = done.stdout.strip().splitlines()[-1]
+    elif done.returncode < 0:
+        detail = f"reading it crashed the index check (signal {-done.returncode})"
+    else:
+        detail = f"the index check stopped with exit code {done.returncode}"
+    return prompts.INDEX_DAMAGED.format(detail=detail)
+
+
+def _probe_child() -> None:
+    """Entry point of probe_index's child: exit 0 when healthy, else print the reason."""
+    import sys
+
+    from tutor.config import load_settings
+    from tutor.errors import TutorError
+
+    try:
+        settings = load_settings(**json.loads(sys.argv[1]))
+        Snapshot.open_current(settings).verify()
+    except EmptyIndexError:
+        sys.exit(0)
+    except TutorError as exc:
+        print(str(exc).replace("\n", " "))
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - anything else is damage as far as the user knows
+        print(f"{type(exc).__name__}: {exc}".replace("\n", " "))
+        sys.exit(1)

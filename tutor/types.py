@@ -58,6 +58,9 @@ class Chunk(BaseModel):
     domain: int | None = None
     task: str | None = None
     corpus: str | None = Field(None, description="Name of the source set, e.g. 'notes'.")
+    tag_score: float | None = Field(
+        None, description="Cosine similarity behind an automatically assigned task tag "
+        "(tutor.tagging); None when the document declared its tags or none was assigned.")
     position: int = Field(description="Index of the chunk within its document.")
     content_hash: str = Field(description="sha256 of the embedded text.")
 

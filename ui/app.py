@@ -38,4 +38,18 @@ with st.sidebar:
                "Runs offline.")
 for kind, message in state.take_flashes():
     show(kind, message)
+_problem = None
+try:
+    from ui import resources  # noqa: E402
+
+    _problem = resources.index_problem(resources.settings())
+except Exception:  # noqa: BLE001 - settings errors are reported by the pages themselves
+    _problem = None
+if _problem and page.title not in ("Library", "Settings"):
+    # Touching a damaged vector store in this process could crash the server; send the
+    # learner to the Library page, which rebuilds without reading the old index.
+    st.error(_problem)
+    st.page_link(VIEWS / "library.py", label="Open the Library to rebuild the index",
+                 icon=":material/build:")
+    st.stop()
 page.run()

@@ -128,3 +128,20 @@ def quiz_chunks(settings: Settings) -> list[Chunk]:
     from tutor import store
 
     return _quiz_chunks(str(settings.home), store.current_name(settings), settings)
+
+
+@st.cache_resource(show_spinner="Checking the index…", max_entries=8)
+def _index_problem(home: str, generation: str | None, _settings: Settings) -> str | None:
+    from tutor.store import probe_index
+
+    return probe_index(_settings)
+
+
+def index_problem(s: Settings) -> str | None:
+    """Why the serving index is unusable, or None. Checked once per process and generation,
+    in a child process, because a damaged vector store can crash the code that reads it."""
+    from tutor.store import current_name
+
+    if s.chroma_url:
+        return None  # a remote store cannot crash this process; its errors arrive as messages
+    return _index_problem(str(s.home), current_name(s), s)

@@ -1,0 +1,127 @@
+"""Encoder runtimes: the ONNX export reproduces the PyTorch model, int8 is a different model
+to the index, and backends are chosen by settings. The export is made once per machine in
+the shared test cache (tens of seconds the first time)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_CACHE
+
+TEXTS = [
+    "What does SageMaker Model Monitor compare live traffic against?",
+    "firehose buffer size",
+    "A" * 3,
+    # longer than the 256-word-piece window: both runtimes must truncate it the same way
+    "Kinesis Data Streams shards each take 1 MB per second of writes. " * 40,
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_fp32():
+    from tutor.embed import OnnxEmbedder
+
+    return OnnxEmbedder(export_root=SHARED_CACHE / "encoders")
+
+
+@pytest.fixture(scope="session")
+def onnx_int8():
+    from tutor.embed import OnnxEmbedder
+
+    return OnnxEmbedder(quantize=True, export_root=SHARED_CACHE / "encoders")
+
+
+def test_onnx_export_computes_the_torch_vectors(minilm_base, onnx_fp32) -> None:
+    ref = minilm_base.embed_documents(TEXTS)
+    got = onnx_fp32.embed_documents(TEXTS)
+    assert got.shape == ref.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert (got * ref).sum(1).min() > 0.9999
+    # same vectors, so the same model id: a torch-built index stays usable
+    assert onnx_fp32.model_id == minilm_base.model_id
+    assert np.allclose(onnx_fp32.embed_query(TEXTS[0]), got[0], atol=1e-5)
+    report = json.loads((onnx_fp32.export_dir / "export.json").read_text())
+    assert report["quantized"] is False and min(report["probe_cosines"]) > 0.9999
+
+
+def test_onnx_agrees_with_torch_on_tokens_and_shape(minilm_base, onnx_fp32) -> None:
+    assert onnx_fp32.count_tokens(TEXTS) == minilm_base.count_tokens(TEXTS)
+    assert (onnx_fp32.dim, onnx_fp32.window) == (minilm_base.dim, minilm_base.window)
+    assert onnx_fp32.embed_documents([]).shape == (0, 384)
+
+
+def test_int8_is_close_but_is_another_model_for_the_index(minilm_base, onnx_fp32, onnx_int8,
+                                                          notes_home: Path) -> None:
+    from tutor.config import load_settings
+    from tutor.errors import ModelMismatchError
+    from tutor.store import Snapshot
+
+    cos = (onnx_int8.embed_documents(TEXTS) * minilm_base.embed_documents(TEXTS)).sum(1)
+    assert cos.min() > 0.97
+    assert cos.min() < 0.99999  # quantized: not the same function
+    assert onnx_int8.model_id == minilm_base.model_id + "+onnx-int8"
+    assert onnx_int8.export_dir != onnx_fp32.export_dir  # never overwrites the fp32 export
+    with pytest.raises(ModelMismatchError, match="rebuild"):
+        Snapshot.open_current(load_settings(home=notes_home), onnx_int8.model_id)
+
+
+def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
+    from tutor.embed import length_batches
+
+    texts = ["short one", "a somewhat longer text than the first one", "word " * 400, "x"]
+    seen = []
+    for rows, ids, mask in length_batches(onnx_fp32._tokenizer, texts, 256, 2):
+        seen += list(rows)
+        assert ids.shape == mask.shape and ids.shape[0] == len(rows)
+        lengths = mask.sum(1)
+        assert lengths[0] == ids.shape[1]  # padded only to the batch's longest text
+        assert list(lengths) == sorted(lengths, reverse=True)
+        for row in range(len(rows)):
+            assert ids[row, lengths[row] - 1] == 102  # [SEP] closes every text, even truncated
+    assert sorted(seen) == [0, 1, 2, 3] and seen[0] == 2
+    first_batch = next(length_batches(onnx_fp32._tokenizer, texts, 256, 2))
+    assert first_batch[1].shape[1] == 256
+
+
+def test_settings_choose_the_runtime(settings, tutor_home: Path) -> None:
+    from tutor.config import load_settings
+    from tutor.embed import OnnxEmbedder, SentenceTransformerEmbedder, make_embedder
+
+    assert isinstance(make_embedder(settings).inner, SentenceTransformerEmbedder)
+    emb = make_embedder(load_settings(embed_backend="onnx-int8", embed_threads=1))
+    assert isinstance(emb.inner, OnnxEmbedder) and emb.inner.quantize
+    assert emb.inner.threads == 1
+    assert emb.model_id.endswith("+onnx-int8")
+    # nothing is exported until the first text is embedded, and then under TUTOR_HOME
+    assert emb.inner.export_root == tutor_home / "cache" / "encoders"
+    assert not emb.inner.export_root.exists()
+    # the embedding cache is per model id, so int8 vectors never mix with torch ones
+    assert "onnx-int8" in emb.path.name
+
+
+def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
+    from tutor.embed import OnnxEmbedder
+    from tutor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="local model folder"):
+        OnnxEmbedder("some-org/some-hub-model")
+    folder = tmp_path / "cls-model"
+    folder.mkdir()
+    (folder / "modules.json").write_text(json.dumps(
+        [{"type": "sentence_transformers.models.Transformer"},
+         {"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"}]))
+    (folder / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
+    with pytest.raises(ConfigError, match="mean-pooled"):
+        OnnxEmbedder(str(folder))
+
+
+def test_unknown_backend_is_a_config_error() -> None:
+    from tutor.config import load_settings
+    from tutor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="embed_backend"):
+        load_settings(embed_backend="tensorrt")
