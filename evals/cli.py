@@ -1,0 +1,176 @@
+"""`tutor eval ...`: registered into the tutor CLI through the tutor.commands entry point.
+
+Each command runs one eval against the current index ($TUTOR_HOME), prints tables and writes
+the JSON report plus a Markdown summary (and a chart) next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+eval_app = typer.Typer(help="Measure retrieval, answer and quiz quality; compare reports.",
+                       no_args_is_help=True, add_completion=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _write(report: dict[str, Any], out: Path | None, settings: Any) -> Path:
+    """Save JSON, chart and Markdown; print where they went."""
+    from evals import render
+    from evals.report import default_path, save
+
+    path = out or default_path(settings, report)
+    save(report, path)
+    chart = render.chart(report, path.with_suffix(".png"))
+    path.with_suffix(".md").write_text(render.markdown(report, chart), encoding="utf-8")
+    written = [path, path.with_suffix(".md")] + ([chart] if chart else [])
+    if report["kind"] == "quiz":
+        items = path.with_name(path.stem + "-items.md")
+        items.write_text(render.quiz_items_markdown(report), encoding="utf-8")
+        written.append(items)
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
+    return path
+
+
+def _run(dataset: Path | None, body: Callable[..., dict[str, Any]],
+         out: Path | None) -> None:
+    from evals import render
+    from evals.cases import DatasetError
+    from tutor.config import get_settings
+    from tutor.errors import TutorError
+
+    try:
+        settings = get_settings()
+        report = body(settings)
+    except DatasetError as exc:
+        _fail(str(exc), 2)
+        return
+    except TutorError as exc:
+        _fail(str(exc))
+        return
+    render.print_report(report)
+    missing = report["dataset"].get("gold_not_indexed")
+    if missing:
+        typer.secho(f"warning: {len(missing)} gold sources of {dataset} are not in the index; "
+                    "their questions count as misses", fg=typer.colors.YELLOW, err=True)
+    _write(report, out, settings)
+
+
+@eval_app.command("retrieval")
+def retrieval_command(
+    dataset: Path = typer.Option(..., "--dataset",
+                                 help="JSONL dataset: question and gold sources per line."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="Chunks retrieved per question."),
+    mode: str = typer.Option("all", "--mode", help="dense | bm25 | hybrid | all"),
+    out: Path | None = typer.Option(None, "--out", help="Report JSON path."),
+) -> None:
+    """Hit@1/3/5/10, recall@k, MRR@10, nDCG@10 and latency per retrieval mode."""
+    from evals.retrieval import MODES
+
+    if mode not in (*MODES, "all"):
+        _fail("--mode must be dense, bm25, hybrid or all", 2)
+    modes = list(MODES) if mode == "all" else [mode]
+
+    def body(settings: Any) -> dict[str, Any]:
+        from evals.cases import RetrievalCase, load_cases
+        from evals.retrieval import run_retrieval
+        from tutor.service import Tutor
+
+        cases = load_cases(dataset, RetrievalCase)
+        tutor = Tutor(settings)
+        with _progress(f"retrieval ({', '.join(modes)})", len(cases)) as step:
+            return run_retrieval(tutor, cases, dataset=str(dataset), k=k, modes=modes,
+                                 progress=step)
+
+    _run(dataset, body, out)
+
+
+@eval_app.command("answers")
+def answers_command(
+    dataset: Path = typer.Option(..., "--dataset",
+                                 help="JSONL dataset: question and must-groups per line."),
+    out: Path | None = typer.Option(None, "--out", help="Report JSON path."),
+) -> None:
+    """Must-group pass rate, citation validity and precision, not-found rate."""
+
+    def body(settings: Any) -> dict[str, Any]:
+        from evals.answers import run_answers
+        from evals.cases import AnswerCase, load_cases
+        from tutor.service import Tutor
+
+        cases = load_cases(dataset, AnswerCase)
+        tutor = Tutor(settings)
+        with _progress("answers", len(cases)) as step:
+            return run_answers(tutor, cases, dataset=str(dataset), progress=step)
+
+    _run(dataset, body, out)
+
+
+@eval_app.command("quiz")
+def quiz_command(
+    per_domain: int = typer.Option(10, "--per-domain", min=1, max=100,
+                                   help="Items to generate per exam domain."),
+    seed: int = typer.Option(0, "--seed", help="Generator seed (same seed, same items)."),
+    out: Path | None = typer.Option(None, "--out", help="Report JSON path."),
+) -> None:
+    """Gate pass rate by domain and task, key support, duplicates, option-length balance."""
+
+    def body(settings: Any) -> dict[str, Any]:
+        from evals.quiz import run_quiz
+
+        with _progress("quiz (4 domains)", 4) as step:
+            return run_quiz(settings, per_domain=per_domain, seed=seed, progress=step)
+
+    _run(None, body, out)
+
+
+@eval_app.command("compare")
+def compare_command(
+    a: Path = typer.Argument(..., help="Baseline report (JSON)."),
+    b: Path = typer.Argument(..., help="Report to compare with the baseline."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Per-metric differences between two reports of the same kind (B - A)."""
+    import json
+
+    from evals import render
+    from evals.compare import compare
+    from evals.report import ReportError, load
+
+    try:
+        result = compare(load(a), load(b))
+    except ReportError as exc:
+        _fail(str(exc), 2)
+        return
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+        return
+    render.print_tables(render.compare_tables(result, "A", "B"),
+                        f"A = {a}\nB = {b}")
+    if not result["same_dataset"]:
+        typer.secho("warning: the reports were made with different datasets", err=True,
+                    fg=typer.colors.YELLOW)
+    tally = result["tally"]
+    typer.echo(f"{tally.get('better', 0)} better, {tally.get('worse', 0)} worse, "
+               f"{tally.get('same', 0)} unchanged")
