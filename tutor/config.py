@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         "matrix multiplications; a different model id, so indexes must be rebuilt).")
     embed_batch_size: int = Field(32, ge=1, le=1024)
     embed_threads: int = Field(0, ge=0, description="Encoder threads; 0 keeps the library default.")
+    embed_query_threads: int = Field(
+        1, ge=0, description="Threads for encoding one query; 0 uses embed_threads. One query "
+        "is too small to split, and a split waits on every core, so one thread is fastest.")
     encoder_dir: Path | None = Field(
         None, description="Where local ONNX exports of the model are kept; "
         "default $TUTOR_HOME/cache/encoders.")
