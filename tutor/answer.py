@@ -33,8 +33,13 @@ def clean_sentence(s: str) -> str:
     """A sentence as quoted: no list markers or emphasis marks."""
     s = _BULLET.sub("", s)
     s = _EMPH.sub("", s)
-    s = _SOURCE_NOTE.sub("", s)
-    return " ".join(s.split()).replace(" .", ".")
+    return " ".join(s.split())
+
+
+def answer_sentence(s: str) -> str:
+    """A quoted sentence as it reads in the answer, without the notes' inline source notes
+    (the citation marker carries the source; the citation's quote keeps them)."""
+    return " ".join(_SOURCE_NOTE.sub("", s).split()).replace(" .", ".")
 
 
 def citation_for(hit: Hit, n: int, quote: str) -> Citation:
@@ -93,7 +98,7 @@ class ExtractiveAnswerer:
         for hit, sentence in picked:
             n = numbers.setdefault(hit.chunk.id, len(numbers) + 1)
             quotes.setdefault(hit.chunk.id, []).append(sentence)
-            parts.append(f"{sentence} [{n}]")
+            parts.append(f"{answer_sentence(sentence)} [{n}]")
         by_id = {h.chunk.id: h for h, _ in picked}
         citations = [citation_for(by_id[cid], n, " ".join(quotes[cid]))
                      for cid, n in numbers.items()]

@@ -15,7 +15,9 @@ from tutor.types import Chunk, Document, Section
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`*])|\n(?=\s*[-+*] |\s*\d+\. )")
+# Sentence ends, and list items, whether on their own lines or run together in one line.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`*])|(?<=[.!?:;])\s+(?=[-+•] )|\n(?=\s*[-+*•] |\s*\d+\. )")
 _PARA = re.compile(r"\n\s*\n")
 MIN_BUDGET = 24
 
