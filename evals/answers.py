@@ -98,7 +98,7 @@ def by_task(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 def run_answers(tutor: Any, cases: Sequence[AnswerCase], *, dataset: str,
                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Ask every question and return the report (see docs/evals.md)."""
+    """Ask every question and return the report (see the README, section Evals)."""
     context = run_context(tutor.settings, tutor_models(tutor))  # fails first on an empty index
     tutor.ask(cases[0].question)  # loads the model and opens the index outside the timings
     rows: list[dict[str, Any]] = []

@@ -63,7 +63,7 @@ def _group_means(cases: Sequence[RetrievalCase], per_q: Sequence[dict[str, Any]]
 def run_retrieval(tutor: Any, cases: Sequence[RetrievalCase], *, dataset: str, k: int = 10,
                   modes: Sequence[str] = MODES,
                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Search every question in every mode and return the report (see docs/evals.md).
+    """Search every question in every mode and return the report (see the README, section Evals).
 
     ``progress`` is called with 1 after each question. Raises DatasetError when the index
     holds none of the gold sources.

@@ -4,7 +4,7 @@ Chromium through Playwright.
 Covers asking a question and reading a cited answer, answering a practice item and reading
 its explanation, and two concurrent browser sessions that must not see each other's chat or
 quiz. Screenshots of every page go to test-artifacts/ and to docs/screenshots/ (shown in
-docs/ui.md, so the documentation always pictures the current app).
+the README, so the documentation always pictures the current app).
 """
 
 from __future__ import annotations

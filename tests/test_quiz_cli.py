@@ -13,7 +13,7 @@ import tutor.cli_quiz as cli
 from tests.quiz_fakes import real_corpus
 from tutor.types import QuizItem
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "quiz-json.md"
+DOC = Path(__file__).resolve().parents[1] / "README.md"
 runner = CliRunner()
 
 
@@ -47,7 +47,7 @@ def test_quiz_json_shape(home: Path, corpus) -> None:
         assert set(raw["citations"][0]) >= {"n", "chunk_id", "source", "title", "quote"}
 
 
-def test_the_json_document_is_described_in_docs() -> None:
+def test_the_json_document_is_described_in_the_readme() -> None:
     text = DOC.read_text(encoding="utf-8")
     for key in ("version", "selection", "requested", "count", "items", "gate", "review",
                 "options", "correct", "explanation", "citations", "order", "pairs", "flags"):

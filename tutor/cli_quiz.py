@@ -2,7 +2,7 @@
 
 ``quiz_app`` holds both commands; tutor/cli.py mounts it (``app.add_typer(quiz_app)``) or
 registers the functions ``quiz`` and ``progress`` directly. The JSON shape of ``quiz --json``
-is documented in docs/quiz-json.md.
+is documented in the README.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def quiz_json(quiz: QuizSet, domain: Optional[int], task: Optional[str]) -> dict[str, Any]:
-    """The document printed by ``tutor quiz --json`` (see docs/quiz-json.md)."""
+    """The document printed by ``tutor quiz --json`` (see the README)."""
     return {
         "version": JSON_VERSION,
         "selection": {"domain": domain, "task": task, "tasks": quiz.tasks},
