@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -24,6 +24,7 @@ from evals import bench_encoder, bench_query
 
 QUICK_PAGES = 40
 FACTORS = (1, 4, 16)
+DEFAULT_OUT = Path("bench-results")
 
 
 def _log(message: str) -> None:
@@ -33,7 +34,7 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _chunk_texts(corpus: Path, settings: Any, embedder: Any) -> tuple[list[str], list[str]]:  # noqa: ANN401
+def _chunk_texts(corpus: Path, settings: Any, embedder: Any) -> tuple[list[str], list[str]]:
     """Embedded texts and sources of the corpus, chunked exactly as an ingest chunks them."""
     from ingest.walk import walk
     from tutor.chunk import Chunker
@@ -55,7 +56,7 @@ def _chunk_texts(corpus: Path, settings: Any, embedder: Any) -> tuple[list[str],
     return texts, sources
 
 
-def _encoder_section(corpus: Path, settings: Any, quick: bool, runs: int,  # noqa: ANN401
+def _encoder_section(corpus: Path, settings: Any, quick: bool, runs: int,
                      cache: Path) -> dict[str, Any]:
     encs = bench_encoder.encoders(settings.embed_batch_size, settings.embed_threads,
                                   cache / "encoders")
@@ -76,9 +77,9 @@ def _encoder_section(corpus: Path, settings: Any, quick: bool, runs: int,  # noq
     return out
 
 
-def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = Path("bench-results"),
+def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAULT_OUT,
               backend: str | None = None, cache: Path | None = None,
-              sections: set[str] | None = None) -> dict[str, Any]:
+              sections: set[str] | None = None, pages: int = QUICK_PAGES) -> dict[str, Any]:
     """Run the benchmark sections and return (and write) every figure."""
     from tutor.config import load_settings
 
@@ -89,10 +90,11 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = Path(
     sections = sections or {"encoder", "ingest", "langchain", "query", "cold", "scale"}
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="tutor-bench-"))
-    corpus = bc.quick_corpus(work / "aws-docs", QUICK_PAGES) if quick else bc.AWS_DOCS
+    corpus = bc.quick_corpus(work / "aws-docs", pages) if quick else bc.AWS_DOCS
     child = {"backend": backend, "batch_size": settings.embed_batch_size,
              "encoder_dir": str(cache / "encoders"), "work": str(work)}
     result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "quick": quick,
+                              "pages": pages if quick else None,
                               "runs": runs, "backend": backend, "corpus": str(corpus),
                               "machine_start": bc.machine()}
     try:
@@ -143,7 +145,7 @@ def _scale(home: Path, work: Path, child: dict[str, Any], questions: list[dict[s
     from tutor.config import load_settings
     from tutor.service import Tutor
 
-    def settings_for(h: Path):  # noqa: ANN202
+    def settings_for(h: Path):
         return load_settings(home=h, embed_backend=child["backend"],
                              encoder_dir=Path(child["encoder_dir"]))
 
@@ -208,7 +210,8 @@ def summary(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     lc = r.get("langchain")
     if lc:
         pairs = zip(runs, lc["runs"])
-        x = bc.median([(o["files"] / o["ingest_s"]) / (l["files"] / l["seconds"]) for o, l in pairs])
+        x = bc.median([(o["files"] / o["ingest_s"]) / (l["files"] / l["seconds"])
+                       for o, l in pairs])
         cpu = [(l["cpu_s"] / l["files"]) / (o["ingest_cpu_s"] / o["files"])
                for o, l in zip(runs, lc["runs"]) if o.get("ingest_cpu_s") and l.get("cpu_s")]
         add("ingest vs LangChain", f"LC {bc.median([l['seconds'] for l in lc['runs']]):.0f} s, "
@@ -228,7 +231,8 @@ def summary(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{ab['threads']} thread: {ab['query_threads']['p95_ms']:.1f} ms p95", None, "")
     c = r.get("cold")
     if c:
-        add("cold start", f"app {bc.median(c['app_s']):.1f} s, model {bc.median(c['model_s']):.1f} s",
+        add("cold start",
+            f"app {bc.median(c['app_s']):.1f} s, model {bc.median(c['model_s']):.1f} s",
             f"{c['ratio']:.2f}x model load", c["ratio"] <= 1.5, "<=1.5x")
     s = r.get("scale")
     if s:
@@ -270,15 +274,16 @@ def markdown(result: dict[str, Any]) -> str:
 
 def bench(
     quick: bool = typer.Option(False, "--quick", help="A subset of pages and fewer runs."),
-    runs: Optional[int] = typer.Option(None, min=1, help="Runs per figure (default 3, quick 2)."),
-    out: Path = typer.Option(Path("bench-results"), help="Folder for bench.json and scale.png."),
-    backend: Optional[str] = typer.Option(None, help="Encoder runtime (default: configured)."),
-    only: Optional[list[str]] = typer.Option(None, help="Sections: encoder langchain query "
-                                             "cold scale (ingest always runs)."),
+    runs: int | None = typer.Option(None, min=1, help="Runs per figure (default 3, quick 2)."),
+    out: Path = typer.Option(DEFAULT_OUT, help="Folder for the results."),  # noqa: B008
+    backend: str | None = typer.Option(None, help="Encoder runtime (default: configured)."),
+    only: list[str] | None = typer.Option(  # noqa: B008
+        None, help="Sections: encoder langchain query cold scale (ingest always runs)."),
+    pages: int = typer.Option(QUICK_PAGES, min=2, help="Pages in the --quick subset."),
 ) -> None:
     """Measure ingest, retrieval, cold start, scale and memory against their floors."""
     result = run_bench(quick=quick, runs=runs, out=out, backend=backend,
-                       sections=set(only) if only else None)
+                       sections=set(only) if only else None, pages=pages)
     render(result)
     typer.echo(f"wrote {out / 'bench.json'}")
     (out / "bench.md").write_text(markdown(result) + "\n")

@@ -34,17 +34,18 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(ordered[rank - 1])
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    """(wall seconds, result) of ``fn(*args, **kwargs)``."""
     start = time.perf_counter()
-    out = fn()
+    out = fn(*args, **kwargs)
     return time.perf_counter() - start, out
 
 
-def timed_cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+def timed_cpu(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, float, Any]:
     """(wall seconds, CPU seconds of this process, result). CPU time hardly moves when other
     processes load the machine, so ratios are given in both."""
     wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
+    out = fn(*args, **kwargs)
     return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
@@ -133,7 +134,8 @@ def run_child(task: str, args: dict[str, Any], *, timeout: float = 7200) -> dict
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1",
            "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.run([sys.executable, "-m", "evals.bench_worker", task, payload],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO,
+                          check=False)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_MARK):
             return json.loads(line[len(RESULT_MARK):])

@@ -26,7 +26,7 @@ def encoders(batch_size: int, threads: int, encoder_dir: Path) -> dict[str, Any]
     }
 
 
-def padding_overhead(embedder: Any, texts: Sequence[str], batch_size: int, group: int) -> float:  # noqa: ANN401
+def padding_overhead(embedder: Any, texts: Sequence[str], batch_size: int, group: int) -> float:
     """Padded positions / real positions when texts are batched in arrival order versus
     sorted by length within groups of ``group`` (what ingest hands the encoder at once)."""
     lengths = [n + 2 for n in embedder.count_tokens(texts)]
@@ -48,23 +48,23 @@ def throughput(encs: dict[str, Any], texts: Sequence[str], rounds: int) -> dict[
     """Chunks per second of each runtime; rounds interleave the runtimes so that drift in
     machine load hits all of them alike. Ratios are to torch within each round."""
     for enc in encs.values():
-        load_s, _ = timed(lambda enc=enc: enc.embed_query("warm up"))
+        load_s, _ = timed(enc.embed_query, "warm up")
         enc.load_s = load_s
     seconds: dict[str, list[float]] = {name: [] for name in encs}
     cpu: dict[str, list[float]] = {name: [] for name in encs}
     for _ in range(rounds):
         for name, enc in encs.items():
-            wall, used, _ = timed_cpu(lambda enc=enc: enc.embed_documents(list(texts)))
+            wall, used, _ = timed_cpu(enc.embed_documents, list(texts))
             seconds[name].append(wall)
             cpu[name].append(used)
     out: dict[str, Any] = {}
-    for name in encs:
+    for name, enc in encs.items():
         ratios = [t / s for t, s in zip(seconds["torch"], seconds[name])]
         cpu_ratios = [t / s for t, s in zip(cpu["torch"], cpu[name])]
         out[name] = {"chunks_per_s": len(texts) / median(seconds[name]),
                      "speedup_vs_torch": median(ratios), "seconds": seconds[name],
                      "cpu_speedup_vs_torch": median(cpu_ratios), "cpu_s": cpu[name],
-                     "first_load_s": encs[name].load_s, "model_id": encs[name].model_id}
+                     "first_load_s": enc.load_s, "model_id": enc.model_id}
     return out
 
 
@@ -78,7 +78,7 @@ def fidelity(encs: dict[str, Any], texts: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def quality(encoder: Any, texts: Sequence[str], sources: Sequence[str],  # noqa: ANN401
+def quality(encoder: Any, texts: Sequence[str], sources: Sequence[str],
             questions: Sequence[dict[str, Any]], cache_dir: Path) -> dict[str, float]:
     """Exact dense retrieval over all chunk vectors: a gold page in the top-5 chunks (hit@5)
     and the reciprocal rank of the first gold chunk within the top 10 (MRR@10).

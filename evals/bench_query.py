@@ -12,7 +12,7 @@ from evals.bench_common import hit_and_rr, median, percentile, timed, tree_mb
 MODES = ("dense", "bm25", "hybrid")
 
 
-def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[str, Any]:  # noqa: ANN401
+def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[str, Any]:
     """p50/p95 per pass of: one query embedding, dense, BM25 and hybrid search, and a full
     extractive answer; figures are medians over passes, ratios are to the median query
     embedding of the same pass. Also hit@5/MRR@10 per mode, from the same searches."""
@@ -23,13 +23,13 @@ def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[
         times: dict[str, list[float]] = {k: [] for k in ("embed", *MODES, "answer")}
         for row in questions:
             q = row["question"]
-            times["embed"].append(timed(lambda: tutor.embedder.embed_query(q))[0])
+            times["embed"].append(timed(tutor.embedder.embed_query, q)[0])
             for mode in MODES:
-                seconds, hits = timed(lambda mode=mode: tutor.search(q, k=10, mode=mode))
+                seconds, hits = timed(tutor.search, q, k=10, mode=mode)
                 times[mode].append(seconds)
                 if run == 0:
                     quality[mode].append(hit_and_rr([h.chunk.source for h in hits], row["gold"]))
-            times["answer"].append(timed(lambda: tutor.ask(q))[0])
+            times["answer"].append(timed(tutor.ask, q)[0])
         passes.append(times)
     out: dict[str, Any] = {"questions": len(questions), "passes": runs}
     for key in ("embed", *MODES, "answer"):
@@ -45,7 +45,7 @@ def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[
     return out
 
 
-def query_threads_ab(embedder: Any, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:  # noqa: ANN401
+def query_threads_ab(embedder: Any, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One query embedding on all encoder threads versus on ``query_threads``, interleaved
     question by question (the fix for query latency on a busy machine)."""
     inner = getattr(embedder, "inner", embedder)
@@ -57,16 +57,17 @@ def query_threads_ab(embedder: Any, questions: Sequence[dict[str, Any]]) -> dict
         for row in questions:
             for key, value in (("all_threads", 0), ("query_threads", configured)):
                 inner.query_threads = value
-                times[key].append(timed(lambda: inner.embed_query(row["question"]))[0])
+                times[key].append(timed(inner.embed_query, row["question"])[0])
     finally:
         inner.query_threads = configured
     out: dict[str, Any] = {"threads": configured}
     for key, values in times.items():
-        out[key] = {"p50_ms": 1000 * percentile(values, 50), "p95_ms": 1000 * percentile(values, 95)}
+        out[key] = {"p50_ms": 1000 * percentile(values, 50),
+                    "p95_ms": 1000 * percentile(values, 95)}
     return out
 
 
-def replicate(src_home: Path, dst_home: Path, factor: int, settings_for) -> dict[str, Any]:  # noqa: ANN001
+def replicate(src_home: Path, dst_home: Path, factor: int, settings_for) -> dict[str, Any]:
     """Build an index of ``factor`` copies of the one at ``src_home`` (distinct ids and
     sources, the stored vectors re-used) through the real writer; time it and size it."""
     import numpy as np
@@ -97,14 +98,14 @@ def replicate(src_home: Path, dst_home: Path, factor: int, settings_for) -> dict
     new_manifest = manifest.model_copy(update={
         "generation": new_gen, "created": time.time(), "chunk_count": len(all_chunks),
         "files": files, "report": None})
-    seconds, _ = timed(lambda: store.write_generation(dst, new_manifest, all_chunks,
-                                                      np.tile(vectors, (factor, 1))))
+    seconds, _ = timed(store.write_generation, dst, new_manifest, all_chunks,
+                       np.tile(vectors, (factor, 1)))
     store.publish(dst, new_gen)
     return {"factor": factor, "chunks": len(all_chunks), "index_s": seconds,
             "index_mb": tree_mb(store.gens_dir(dst) / new_gen)}
 
 
-def query_p95(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[str, float]:  # noqa: ANN401
+def query_p95(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[str, float]:
     """p95 of each retrieval mode over the questions, median over passes."""
     tutor.search(questions[0]["question"])
     out = {}
@@ -112,8 +113,7 @@ def query_p95(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dic
         per_pass = []
         for _ in range(runs):
             per_pass.append(percentile(
-                [timed(lambda q=row["question"]: tutor.search(q, mode=mode))[0]
-                 for row in questions], 95))
+                [timed(tutor.search, row["question"], mode=mode)[0] for row in questions], 95))
         out[f"{mode}_p95_ms"] = 1000 * median(per_pass)
     return out
 

@@ -17,7 +17,7 @@ from typing import Any
 from evals.bench_common import emit, hit_and_rr, peak_rss_mb, timed, timed_cpu
 
 
-def _settings(home: str, args: dict[str, Any]):  # noqa: ANN202 - tutor Settings
+def _settings(home: str, args: dict[str, Any]):
     from tutor.config import load_settings
 
     return load_settings(home=Path(home), embed_backend=args["backend"],
@@ -44,15 +44,14 @@ def ingest(args: dict[str, Any]) -> dict[str, Any]:
         embedder = make_embedder(settings)
         base = embedder.inner  # type: ignore[attr-defined]
         if load_s is None:  # the model loads once per process, as in the app
-            load_s, _ = timed(lambda: base.embed_query("warm up"))
-        ingest_s, ingest_cpu, report = timed_cpu(
-            lambda: run_ingest(paths, settings, embedder=embedder))
+            load_s, _ = timed(base.embed_query, "warm up")
+        ingest_s, ingest_cpu, report = timed_cpu(run_ingest, paths, settings, embedder=embedder)
         if rss_after_first is None:
             rss_after_first = peak_rss_mb()
         gen = store.current_name(settings)
         texts = [c.embed_text() for c in store.read_chunks(settings, gen)]
-        raw_s, raw_cpu, _ = timed_cpu(lambda: base.embed_documents(texts))
-        again_s, again = timed(lambda: run_ingest(paths, settings, embedder=embedder))
+        raw_s, raw_cpu, _ = timed_cpu(base.embed_documents, texts)
+        again_s, again = timed(run_ingest, paths, settings, embedder=embedder)
         runs.append({"ingest_s": ingest_s, "raw_s": raw_s, "reingest_s": again_s,
                      "ingest_cpu_s": ingest_cpu, "raw_cpu_s": raw_cpu,
                      "chunks": report.chunks_total, "embedded": report.embedded,
@@ -91,7 +90,7 @@ def langchain(args: dict[str, Any]) -> dict[str, Any]:
         folder = Path(args["work"]) / f"langchain-{r}"
         shutil.rmtree(folder, ignore_errors=True)
 
-        def pipeline() -> int:
+        def pipeline(folder: Path) -> int:
             docs = [Document(page_content=sf.path.read_text(encoding="utf-8", errors="replace"),
                              metadata={"source": sf.source}) for sf in files]
             pieces = splitter.split_documents(docs)
@@ -99,7 +98,7 @@ def langchain(args: dict[str, Any]) -> dict[str, Any]:
                                   collection_metadata={"hnsw:space": "cosine"})
             return len(pieces)
 
-        seconds, cpu, chunks = timed_cpu(pipeline)
+        seconds, cpu, chunks = timed_cpu(pipeline, folder)
         runs.append({"seconds": seconds, "cpu_s": cpu, "chunks": chunks, "files": len(files)})
         shutil.rmtree(folder, ignore_errors=True)
     return {"runs": runs, "peak_rss_mb": peak_rss_mb()}

@@ -6,7 +6,7 @@
   (cosine > 0.9999), so it keeps the torch model id and can serve a torch-built index;
   ``onnx-int8`` quantizes the matrix multiplications to int8, its vectors differ slightly,
   so its model id carries a ``+onnx-int8`` suffix and an index built by the other runtimes
-  is refused. Serving with onnxruntime never imports torch (about 9 s and 400 MB saved).
+  is refused. Serving with onnxruntime never imports torch.
 
 Heavy libraries are imported lazily, on first use.
 """
@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import threading
+import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +39,7 @@ _MIN_COSINE = {False: 0.9999, True: 0.97}
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Turns texts into L2-normalised vectors. ``model_id`` and ``dim`` are stored with the index."""
+    """Turns texts into L2-normalised vectors; ``model_id`` and ``dim`` go with the index."""
 
     model_id: str
     dim: int
@@ -89,7 +90,7 @@ class _LocalModel:
         return json.loads(path.read_text()) if path.exists() else {}
 
     @cached_property
-    def _tokenizer(self):  # noqa: ANN201 - tokenizers.Tokenizer or None
+    def _tokenizer(self):
         """The fast tokenizer alone, so chunking never needs torch."""
         tok_file = Path(self._load_from) / "tokenizer.json"
         if tok_file.exists():
@@ -113,23 +114,21 @@ class _LocalModel:
         tok = self.model.tokenizer  # type: ignore[attr-defined]
         return [len(tok.tokenize(t)) for t in texts]
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]  # type: ignore[attr-defined]
-
 
 class SentenceTransformerEmbedder(_LocalModel):
     """A sentence-transformers model in PyTorch, loaded on first use. Thread-safe for encoding."""
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, batch_size: int = 32,
-                 backend: str = "torch", threads: int = 0):
+                 backend: str = "torch", threads: int = 0, query_threads: int = 1):
         self.model_id, self._load_from = resolve_model(name)
         self.batch_size = batch_size
         self.backend = backend
         self.threads = threads
+        self.query_threads = query_threads
         self._lock = threading.Lock()
 
     @cached_property
-    def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
+    def model(self):
         _offline_for(self._load_from)
         if self.threads:
             import torch
@@ -169,9 +168,27 @@ class SentenceTransformerEmbedder(_LocalModel):
             )
         return np.asarray(vecs, dtype=np.float32)
 
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query, encoded on ``query_threads`` threads (see Settings.embed_query_threads)."""
+        if not self.query_threads:
+            return self.embed_documents([text])[0]
+        model = self.model
+        import torch
+
+        with self._lock:
+            before = torch.get_num_threads()
+            torch.set_num_threads(self.query_threads)
+            try:
+                vec = model.encode([text], normalize_embeddings=True, convert_to_numpy=True,
+                                   show_progress_bar=False)[0]
+            finally:
+                torch.set_num_threads(before)
+        return np.asarray(vec, dtype=np.float32)
+
 
 class OnnxEmbedder(_LocalModel):
     """The same model run by onnxruntime from a local export; fp32, or int8 when ``quantize``.
+    Thread-safe.
 
     Texts are sorted by length and padded per batch only to the longest text of that batch.
     The export is made on first use under ``export_root`` (one folder per model, format and
@@ -179,7 +196,8 @@ class OnnxEmbedder(_LocalModel):
     """
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, quantize: bool = False,
-                 batch_size: int = 32, threads: int = 0, export_root: Path | None = None):
+                 batch_size: int = 32, threads: int = 0, query_threads: int = 1,
+                 export_root: Path | None = None):
         base_id, self._load_from = resolve_model(name)
         if not Path(self._load_from).is_dir():
             raise ConfigError(f"the onnx backends need a local model folder; '{name}' is not "
@@ -189,15 +207,17 @@ class OnnxEmbedder(_LocalModel):
         self.model_id = f"{base_id}+onnx-int8" if quantize else base_id
         self.batch_size = batch_size
         self.threads = threads
+        self.query_threads = query_threads
         self.export_root = export_root or Path.home() / ".cache" / "mla-tutor" / "encoders"
-        self._lock = threading.Lock()
 
     def _check_architecture(self) -> None:
+        modules = Path(self._load_from) / "modules.json"
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in
-                 json.loads((Path(self._load_from) / "modules.json").read_text())]
+                 (json.loads(modules.read_text()) if modules.exists() else [])]
         pooling = self._json("1_Pooling/config.json")
-        if kinds != ["Transformer", "Pooling", "Normalize"] or not pooling.get(
-                "pooling_mode_mean_tokens") or self._json("config.json").get("model_type") != "bert":
+        bert = self._json("config.json").get("model_type") == "bert"
+        if kinds != ["Transformer", "Pooling", "Normalize"] or not bert or not pooling.get(
+                "pooling_mode_mean_tokens"):
             raise ConfigError(f"the onnx backends support mean-pooled, normalised BERT models "
                               f"only; use embed_backend='torch' for {self._load_from}")
 
@@ -217,7 +237,17 @@ class OnnxEmbedder(_LocalModel):
         return self.export_root / f"{src.name}-{precision}-{key}"
 
     @cached_property
-    def session(self):  # noqa: ANN201 - onnxruntime.InferenceSession
+    def session(self):
+        return self._session(self.threads)
+
+    @cached_property
+    def query_session(self):
+        """A session of its own for single queries, so their thread count can differ."""
+        if self.query_threads == self.threads:
+            return self.session
+        return self._session(self.query_threads)
+
+    def _session(self, threads: int):
         import onnxruntime as ort
 
         model = self.export_dir / "model.onnx"
@@ -225,8 +255,8 @@ class OnnxEmbedder(_LocalModel):
             self._export()
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if self.threads:
-            opts.intra_op_num_threads = self.threads
+        if threads:
+            opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         return ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
@@ -250,20 +280,27 @@ class OnnxEmbedder(_LocalModel):
                 shutil.rmtree(tmp, ignore_errors=True)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.session)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query, on the ``query_threads`` session (see Settings.embed_query_threads)."""
+        session = self.query_session if self.query_threads else self.session
+        return self._encode([text], session)[0]
+
+    def _encode(self, texts: Sequence[str], session: Any) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         tok = self._tokenizer
         if tok is None:
             raise ConfigError(f"{self._load_from} has no tokenizer.json")
-        session = self.session
-        with self._lock:
-            for rows, ids, mask in length_batches(tok, texts, self.window, self.batch_size):
-                out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        # InferenceSession.run is thread-safe, so a query need not wait for a long batch.
+        for rows, ids, mask in length_batches(tok, texts, self.window, self.batch_size):
+            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return out
 
 
-def length_batches(tokenizer, texts: Sequence[str], window: int, batch_size: int):  # noqa: ANN001, ANN201
+def length_batches(tokenizer, texts: Sequence[str], window: int, batch_size: int):
     """Yield (row indices, token ids, attention mask) batches, longest texts first.
 
     Sorting by length means each batch is padded only to its own longest text; texts over
@@ -320,11 +357,10 @@ def export_onnx(model_dir: str, target: Path, *, quantize: bool) -> dict[str, An
     mask = torch.ones((2, 16), dtype=torch.long)
     mask[1, 9:] = 0  # a padded example, so the mask is part of the traced graph
     raw = target.with_name("raw.onnx")
-    import warnings
-
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(pooled, (ids, mask), str(raw), input_names=["input_ids", "attention_mask"],
+        torch.onnx.export(pooled, (ids, mask), str(raw),
+                          input_names=["input_ids", "attention_mask"],
                           output_names=["embedding"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"},
@@ -335,7 +371,7 @@ def export_onnx(model_dir: str, target: Path, *, quantize: bool) -> dict[str, An
     return {"quantized": quantize, "probe_cosines": cosines, "format": EXPORT_FORMAT}
 
 
-def _optimize(raw: Path, target: Path, config: Any, quantize: bool) -> None:  # noqa: ANN401
+def _optimize(raw: Path, target: Path, config: Any, quantize: bool) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
@@ -356,10 +392,9 @@ def _optimize(raw: Path, target: Path, config: Any, quantize: bool) -> None:  # 
     fused_path.unlink(missing_ok=True)
 
 
-def _verify(model_dir: str, pooled: Any, target: Path, quantize: bool) -> list[float]:  # noqa: ANN401
+def _verify(model_dir: str, pooled: Any, target: Path, quantize: bool) -> list[float]:
     import onnxruntime as ort
     import torch
-
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
@@ -386,9 +421,11 @@ def make_embedder(settings: Settings) -> Embedder:
     if settings.embed_backend == "torch":
         base = SentenceTransformerEmbedder(settings.embed_model,
                                            batch_size=settings.embed_batch_size,
-                                           threads=settings.embed_threads)
+                                           threads=settings.embed_threads,
+                                           query_threads=settings.embed_query_threads)
     else:
         base = OnnxEmbedder(settings.embed_model, quantize=settings.embed_backend == "onnx-int8",
                             batch_size=settings.embed_batch_size, threads=settings.embed_threads,
+                            query_threads=settings.embed_query_threads,
                             export_root=settings.encoder_dir or settings.cache_dir / "encoders")
     return CachedEmbedder(base, settings.cache_dir)
