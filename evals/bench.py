@@ -266,7 +266,7 @@ def render(result: dict[str, Any]) -> None:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    """The summary as a Markdown table, for docs/bench.md."""
+    """The summary as a Markdown table, for the README (section Performance)."""
     lines = ["| what | figure (median) | ratio (same run) | target |", "| --- | --- | --- | --- |"]
     lines += [f"| {' | '.join(row)} |" for row in summary(result)]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from tutor import prompts
 from tutor.config import Settings
@@ -43,8 +43,9 @@ class DocsError(TutorError):
 class DocPage(BaseModel):
     path: str = Field(pattern=r"^[a-z0-9-]+/[^/]+\.md$",
                       description="guide-folder/slug.md, as in a local copy of the docs.")
-    title: str
-    url: str = Field(pattern=r"^https?://")
+    title: str = Field("", description="Page title; when empty the page's own heading is used.")
+    url: str = Field("", pattern=r"^(https?://.*)?$",
+                     description="Empty: the guide's url_base + slug + '.html'.")
     tasks: list[str] = Field(default_factory=list)
 
     @field_validator("tasks", mode="before")
@@ -70,6 +71,14 @@ class DocGuide(BaseModel):
     license_note: str | None = None
     repository: str | None = None
     pages: list[DocPage]
+
+    @model_validator(mode="after")
+    def _page_urls(self) -> "DocGuide":
+        # The manifest stores slugs, not URLs: a page's URL is the guide's base plus its slug.
+        for page in self.pages:
+            if not page.url:
+                page.url = f"{self.url_base}{Path(page.path).stem}.html"
+        return self
 
 
 class DocsManifest(BaseModel):

@@ -73,7 +73,15 @@ class Service(BaseModel):
     domains: list[int] = Field(default_factory=list)
     tasks: list[str] = Field(default_factory=list)
     confused_with: list[str] = Field(default_factory=list)
-    docs: str | None = None
+    docs: str | None = Field(None, description="docs.aws.amazon.com path, or a full URL.")
+
+    @field_validator("docs")
+    @classmethod
+    def _docs_url(cls, value: str | None) -> str | None:
+        # The catalog stores paths under docs.aws.amazon.com to stay short; expand them here.
+        if value and not value.startswith(("http://", "https://")):
+            return f"https://docs.aws.amazon.com/{value.lstrip('/')}"
+        return value
 
     @field_validator("tasks", mode="before")
     @classmethod
