@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +45,11 @@ HOSTILE_REPLY = (
 )
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
 def _rendered_tags(markdown_text: str) -> list[tuple[str, dict[str, str | None]]]:
     """What a CommonMark renderer with raw HTML switched on would make of the text."""
-    from markdown_it import MarkdownIt
+    from tests.test_render import rendered_tags
 
-    parser = _Tags()
-    parser.feed(MarkdownIt("commonmark", {"html": True}).render(markdown_text))
-    return parser.tags
+    return rendered_tags(markdown_text)
 
 
 def test_hostile_document_and_model_text_render_inert(make_app, settings, hash_embedder,
