@@ -16,7 +16,16 @@ from tutor.catalog import load_catalog
 from tutor.config import load_settings
 from tutor.exam import TASKS
 from tutor.retrieve import Filters, Retriever
-from tutor.tagging import TaskProfiles, build_profiles, profile_texts, tag_chunks
+from tutor.tagging import (
+    TaskProfiles,
+    build_profiles,
+    load_profiles,
+    profile_digest,
+    profile_texts,
+    save_profiles,
+    tag_chunks,
+    tag_untagged,
+)
 from tutor.types import Chunk
 
 ORDER = tuple(TASKS)
@@ -128,6 +137,60 @@ def test_a_threshold_above_every_similarity_tags_nothing(tmp_path: Path, hash_em
     run_ingest([folder], settings, embedder=hash_embedder)
     (chunk,) = store.read_chunks(settings, store.current_name(settings))
     assert chunk.task is None and chunk.domain is None and chunk.tag_score is None
+
+
+class _Counting:
+    """The hash fake, counting the texts it is asked to embed."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.model_id, self.dim, self.window = inner, inner.model_id, inner.dim, 256
+        self.texts = 0
+
+    def embed_documents(self, texts):  # noqa: ANN001, ANN201
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+
+def test_saved_profiles_are_used_only_for_their_model_and_texts(
+        tmp_path: Path, hash_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = load_catalog()
+    digest = profile_digest(catalog)
+    built = build_profiles(hash_embedder, catalog)
+    path = tmp_path / "profiles.npz"
+    save_profiles(built, digest, path)
+    loaded = load_profiles(hash_embedder.model_id, digest, path)
+    assert loaded is not None and loaded.tasks == built.tasks
+    assert np.array_equal(loaded.vectors, built.vectors)
+    assert load_profiles("test:another-model", digest, path) is None
+    assert load_profiles(hash_embedder.model_id, profile_digest(None), path) is None
+    assert load_profiles(hash_embedder.model_id, digest, tmp_path / "missing.npz") is None
+    (tmp_path / "broken.npz").write_bytes(b"not a zip")
+    assert load_profiles(hash_embedder.model_id, digest, tmp_path / "broken.npz") is None
+
+    # Tagging at ingest embeds every profile text when no saved profiles match, and none
+    # when they do; the tags come out the same.
+    chunks = [_chunk("a.md"), _chunk("a.md", position=1)]
+    vectors = hash_embedder.embed_documents(["KMS keys and IAM roles", "SageMaker endpoints"])
+    counting = _Counting(hash_embedder)
+    monkeypatch.setattr("tutor.tagging.SHIPPED_PROFILES", tmp_path / "missing.npz")
+    first = tag_untagged(chunks, vectors, counting, -1.0, catalog)
+    assert counting.texts == sum(1 + len(e) for _, e in profile_texts(catalog).values())
+    monkeypatch.setattr("tutor.tagging.SHIPPED_PROFILES", path)
+    counting.texts = 0
+    second = tag_untagged(chunks, vectors, counting, -1.0, catalog)
+    assert counting.texts == 0
+    assert [c.task for c in second] == [c.task for c in first]
+
+
+def test_shipped_profiles_match_the_catalog_and_the_bundled_model(minilm) -> None:
+    """corpus/task_profiles.npz must be rebuilt (`python -m tutor.tagging`) whenever the
+    catalog, the task statements or the default model change; this says when."""
+    catalog = load_catalog()
+    shipped = load_profiles(minilm.model_id, profile_digest(catalog))
+    assert shipped is not None, "stale corpus/task_profiles.npz: run python -m tutor.tagging"
+    fresh = build_profiles(minilm, catalog)
+    assert shipped.tasks == fresh.tasks
+    assert float((shipped.vectors * fresh.vectors).sum(axis=1).min()) > 0.9999
 
 
 def _accuracy(tagged: list[Chunk], truth: list[str]) -> tuple[float, float]:

@@ -15,13 +15,16 @@ the exam it serves, while its page does.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from tutor.catalog import Catalog
+from tutor.catalog import DEFAULT_CORPUS_DIR, Catalog
 from tutor.embed import Embedder
 from tutor.exam import TASKS, task_statement
 from tutor.types import Chunk
@@ -30,6 +33,9 @@ log = logging.getLogger(__name__)
 
 DOCUMENT_WEIGHT = 0.5  # share of the document's mean vector in a chunk's similarity
 STATEMENT_WEIGHT = 0.5  # share of the statement text in a task profile; the catalog has the rest
+# Profiles of the shipped catalog for the default model, so a first ingest does not embed the
+# ~460 profile texts (a fifth of a small ingest). Used only while model and texts match.
+SHIPPED_PROFILES = DEFAULT_CORPUS_DIR / "task_profiles.npz"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,31 @@ def profile_texts(catalog: Catalog | None = None) -> dict[str, tuple[str, list[s
             entries.extend(service.scenarios)
         out[task] = (task_statement(task), entries)
     return out
+
+
+def profile_digest(catalog: Catalog | None = None) -> str:
+    """Fingerprint of the profile texts and weights: profiles built from other texts differ."""
+    payload = json.dumps([STATEMENT_WEIGHT, profile_texts(catalog)], sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def save_profiles(profiles: TaskProfiles, digest: str, path: Path | None = None) -> None:
+    np.savez(path or SHIPPED_PROFILES, vectors=profiles.vectors.astype(np.float32), tasks=np.array(profiles.tasks),
+             model_id=np.array(profiles.model_id), digest=np.array(digest))
+
+
+def load_profiles(model_id: str, digest: str, path: Path | None = None) -> TaskProfiles | None:
+    """Saved profiles if they were built by ``model_id`` from texts with ``digest``, else None."""
+    path = path or SHIPPED_PROFILES
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model_id"]) != model_id or str(data["digest"]) != digest:
+                return None
+            return TaskProfiles(tuple(str(t) for t in data["tasks"]),
+                                np.asarray(data["vectors"], dtype=np.float32), model_id)
+    except (OSError, KeyError, ValueError) as exc:
+        log.debug("no usable saved task profiles at %s: %s", path, exc)
+        return None
 
 
 def build_profiles(embedder: Embedder, catalog: Catalog | None = None) -> TaskProfiles:
@@ -140,14 +171,17 @@ def tag_untagged(chunks: Sequence[Chunk], vectors: np.ndarray, embedder: Embedde
                  min_similarity: float, catalog: Catalog | None = None) -> list[Chunk]:
     """What an ingest calls after embedding: tag the chunks that lack a task.
 
-    Profiles are built only when some chunk needs one. The catalog is loaded from the
-    shipped corpus when not given; if it cannot be read, the statements alone are used.
+    Profiles are built only when some chunk needs one, and taken from the shipped file
+    when it matches the model and the texts. The catalog is loaded from the shipped corpus
+    when not given; if it cannot be read, the statements alone are used.
     """
     if all(c.task is not None for c in chunks):
         return list(chunks)
     if catalog is None:
         catalog = _shipped_catalog()
-    profiles = build_profiles(embedder, catalog)
+    profiles = load_profiles(embedder.model_id, profile_digest(catalog))
+    if profiles is None:
+        profiles = build_profiles(embedder, catalog)
     return tag_chunks(chunks, vectors, profiles, min_similarity)
 
 
@@ -159,3 +193,13 @@ def _shipped_catalog() -> Catalog | None:
     except CatalogError as exc:
         log.warning("tagging without the service catalog: %s", exc)
         return None
+
+
+if __name__ == "__main__":
+    # Maintainers: `python -m tutor.tagging` rewrites the shipped profiles after the catalog,
+    # the task statements or the default model change (tests/test_tagging.py says when).
+    from tutor.embed import SentenceTransformerEmbedder
+
+    shipped = _shipped_catalog()
+    save_profiles(build_profiles(SentenceTransformerEmbedder(), shipped), profile_digest(shipped))
+    print(f"wrote {SHIPPED_PROFILES}")
