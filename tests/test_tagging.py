@@ -142,11 +142,11 @@ def test_a_threshold_above_every_similarity_tags_nothing(tmp_path: Path, hash_em
 class _Counting:
     """The hash fake, counting the texts it is asked to embed."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001
+    def __init__(self, inner) -> None:
         self.inner, self.model_id, self.dim, self.window = inner, inner.model_id, inner.dim, 256
         self.texts = 0
 
-    def embed_documents(self, texts):  # noqa: ANN001, ANN201
+    def embed_documents(self, texts):
         self.texts += len(texts)
         return self.inner.embed_documents(texts)
 
