@@ -1,5 +1,5 @@
-"""Encoder runtimes: the ONNX export reproduces the PyTorch model, int8 is a different model
-to the index, and backends are chosen by settings. The export is made once per machine in
+"""Encoder runtimes: the ONNX export reproduces the PyTorch model, int8 documents keep their
+own model id while queries stay fp32, and backends are chosen by settings. The export is made once per machine in
 the shared test cache (tens of seconds the first time)."""
 
 from __future__ import annotations
@@ -54,19 +54,47 @@ def test_onnx_agrees_with_torch_on_tokens_and_shape(minilm_base, onnx_fp32) -> N
     assert onnx_fp32.embed_documents([]).shape == (0, 384)
 
 
-def test_int8_is_close_but_is_another_model_for_the_index(minilm_base, onnx_fp32, onnx_int8,
-                                                          notes_home: Path) -> None:
-    from tutor.config import load_settings
-    from tutor.errors import ModelMismatchError
-    from tutor.store import Snapshot
-
+def test_int8_embeds_documents_in_int8_and_queries_in_fp32(minilm_base, onnx_fp32,
+                                                           onnx_int8) -> None:
     cos = (onnx_int8.embed_documents(TEXTS) * minilm_base.embed_documents(TEXTS)).sum(1)
     assert cos.min() > 0.97
     assert cos.min() < 0.99999  # quantized: not the same function
     assert onnx_int8.model_id == minilm_base.model_id + "+onnx-int8"
     assert onnx_int8.export_dir != onnx_fp32.export_dir  # never overwrites the fp32 export
+    # A query is embedded in fp32: the very vector torch gives.
+    query = TEXTS[0]
+    assert float(onnx_int8.embed_query(query) @ minilm_base.embed_query(query)) > 0.9999
+    report = json.loads((onnx_int8.export_dir / "export.json").read_text())
+    assert report["quantized"] is True and min(report["probe_cosines"]) > 0.97
+
+
+def test_int8_and_fp32_indexes_serve_each_other_but_never_mix_in_one(
+        minilm_base, onnx_int8, tmp_path: Path) -> None:
+    from ingest.job import run_ingest
+    from tutor.config import load_settings
+    from tutor.errors import ModelMismatchError
+    from tutor.retrieve import Retriever
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "monitor.md").write_text("# Model Monitor\n\nSageMaker Model Monitor compares "
+                                       "live endpoint traffic with a baseline of the training data.\n")
+    (folder / "firehose.md").write_text("# Firehose\n\nAmazon Data Firehose buffers records by "
+                                        "size or time before it delivers them to S3.\n")
+    torch_home = load_settings(home=tmp_path / "torch-home")
+    int8_home = load_settings(home=tmp_path / "int8-home")
+    run_ingest([folder], torch_home, embedder=minilm_base)
+    run_ingest([folder], int8_home, embedder=onnx_int8)
+    question = "What does Model Monitor compare live traffic against?"
+    for settings in (torch_home, int8_home):
+        for embedder in (minilm_base, onnx_int8):
+            hits = Retriever(settings, embedder).search(question, k=2, mode="dense")
+            assert hits[0].chunk.source == "monitor.md"
+    # Re-ingesting with the other precision would leave int8 and fp32 vectors side by side.
     with pytest.raises(ModelMismatchError, match="rebuild"):
-        Snapshot.open_current(load_settings(home=notes_home), onnx_int8.model_id)
+        run_ingest([folder], torch_home, embedder=onnx_int8)
+    with pytest.raises(ModelMismatchError, match="rebuild"):
+        run_ingest([folder], int8_home, embedder=minilm_base)
 
 
 def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:

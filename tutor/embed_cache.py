@@ -23,7 +23,7 @@ class CachedEmbedder:
         self.inner = inner
         self.model_id = inner.model_id
         self.encoded = 0  # texts actually sent to the encoder by this object
-        slug = re.sub(r"[^a-zA-Z0-9._-]+", "_", self.model_id)
+        slug = re.sub(r"[^a-zA-Z0-9._-]+", "_", getattr(inner, "cache_id", self.model_id))
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / f"embeddings-{slug}.sqlite3"
         self._lock = threading.Lock()

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from tutor.config import Settings
+from tutor.embed import vector_space
 from tutor.errors import EmptyIndexError, IndexDamagedError, ModelMismatchError
 from tutor.index import ChromaStore, release_embedded
 from tutor.lexical import LexicalIndex
@@ -197,7 +198,7 @@ class Snapshot:
         self.settings = settings
         self.generation = gen
         self.manifest = read_manifest(settings, gen)
-        if model_id is not None and self.manifest.model_id != model_id:
+        if model_id is not None and vector_space(self.manifest.model_id) != vector_space(model_id):
             raise ModelMismatchError(
                 f"the index was built with the embedding model '{self.manifest.model_id}' but "
                 f"'{model_id}' is configured; rebuild the index (tutor ingest --rebuild PATH) "

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from tutor.catalog import DEFAULT_CORPUS_DIR, Catalog
-from tutor.embed import Embedder
+from tutor.embed import Embedder, vector_space
 from tutor.exam import TASKS, task_statement
 from tutor.types import Chunk
 
@@ -179,7 +179,7 @@ def tag_untagged(chunks: Sequence[Chunk], vectors: np.ndarray, embedder: Embedde
         return list(chunks)
     if catalog is None:
         catalog = _shipped_catalog()
-    profiles = load_profiles(embedder.model_id, profile_digest(catalog))
+    profiles = load_profiles(vector_space(embedder.model_id), profile_digest(catalog))
     if profiles is None:
         profiles = build_profiles(embedder, catalog)
     return tag_chunks(chunks, vectors, profiles, min_similarity)
