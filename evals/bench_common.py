@@ -49,6 +49,15 @@ def timed_cpu(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float,
     return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
+def reset_peak_rss() -> bool:
+    """Start the peak (VmHWM) afresh from the current RSS; False where Linux does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MiB.
 
