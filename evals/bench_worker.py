@@ -8,6 +8,7 @@ result line. Not meant to be run by hand.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -129,6 +130,25 @@ def cold_model(args: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.time() - args["spawned_at"]}
 
 
+def cold_ui(args: dict[str, Any]) -> dict[str, Any]:
+    """Process start to the first answer of the Streamlit app itself: its script run by
+    Streamlit's AppTest (no browser), a question typed into the chat box."""
+    os.environ.update({"TUTOR_HOME": args["home"], "TUTOR_EMBED_BACKEND": args["backend"],
+                       "TUTOR_ENCODER_DIR": args["encoder_dir"]})
+    from streamlit.testing.v1 import AppTest
+
+    import ui
+    from ui import state
+
+    app = AppTest.from_file(str(Path(ui.__file__).parent / "app.py"), default_timeout=600).run()
+    app.chat_input[0].set_value(args["question"]).run()
+    turns = app.session_state[state.CHAT] if state.CHAT in app.session_state else []
+    answer = turns[0].answer if turns else None
+    return {"seconds": time.time() - args["spawned_at"],
+            "status": answer.status if answer else "none", "exception": bool(app.exception),
+            "torch_loaded": "torch" in sys.modules}
+
+
 def serve(args: dict[str, Any]) -> dict[str, Any]:
     """Peak memory of an app process that loads the index and answers questions."""
     from tutor.service import Tutor
@@ -142,7 +162,7 @@ def serve(args: dict[str, Any]) -> dict[str, Any]:
             "torch_loaded": "torch" in sys.modules}
 
 
-TASKS = {"ingest": ingest, "langchain": langchain, "cold_app": cold_app,
+TASKS = {"ingest": ingest, "langchain": langchain, "cold_app": cold_app, "cold_ui": cold_ui,
          "cold_model": cold_model, "serve": serve}
 
 if __name__ == "__main__":
