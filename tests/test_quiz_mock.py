@@ -99,3 +99,23 @@ def test_built_mock_exam_follows_the_blueprint() -> None:
     assert len({i.id for i in exam.items}) == 65
     assert exam.deadline == T0 + timedelta(minutes=130)
     assert [i.domain for i in exam.items] != sorted(i.domain for i in exam.items)  # interleaved
+
+
+def test_submitting_records_answered_questions_as_mock_attempts(tmp_path) -> None:  # noqa: ANN001
+    from tutor.progress import ProgressStore
+
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    exam = _exam()
+    exam.answer("s1", "A", now=T0 + timedelta(minutes=1))  # wrong
+    exam.answer("q-test-multi", ["A", "C"], now=T0 + timedelta(minutes=2))  # right
+    result = exam.submit(T0 + timedelta(minutes=5), store)
+    attempts = {a.item_id: a for a in store.attempts()}
+    assert set(attempts) == {"s1", "q-test-multi"}  # s2 was never answered: no evidence
+    assert {a.mode for a in attempts.values()} == {"mock"}
+    assert (attempts["s1"].correct, attempts["q-test-multi"].correct) == (False, True)
+    assert result.correct == 1
+    s1 = exam.items[0]
+    assert s1.task in {w.task for w in store.weak_areas()}
+    assert store.card("s1") is not None  # a missed question comes back for review
+    exam.submit(T0 + timedelta(minutes=6), store)  # a second submit changes nothing
+    assert len(store.attempts()) == 2

@@ -172,6 +172,12 @@ def test_mock_exam_answer_flag_navigate_submit(app):
     assert int(table["Correct"].sum()) == 1
     assert len(app.get("vega_lite_chart")) == 1
     assert shown(app, f"Review the {EXAM_QUESTIONS - 1} questions you missed")
+    # The sitting feeds the progress store: the one answered question, as a mock attempt.
+    from tutor.config import load_settings
+    from tutor.progress import ProgressStore
+
+    [attempt] = ProgressStore.from_settings(load_settings()).attempts()
+    assert (attempt.item_id, attempt.mode, attempt.correct) == (first.id, "mock", True)
 
 
 def test_mock_exam_time_up_locks_answers(app):

@@ -19,6 +19,7 @@ import math
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +29,9 @@ from tutor.quiz.generate import EXAM_TYPES
 from tutor.quiz.grade import AnswerValue, grade
 from tutor.quiz.session import build_quiz
 from tutor.types import Chunk, QuizItem
+
+if TYPE_CHECKING:
+    from tutor.progress import ProgressStore
 
 EXAM_QUESTIONS = 65
 EXAM_MINUTES = 130
@@ -125,12 +129,18 @@ class MockExam(BaseModel):
     def unanswered(self) -> list[str]:
         return [i.id for i in self.items if i.id not in self.answers]
 
-    def submit(self, now: datetime) -> MockResult:
-        """Grade every question (unanswered ones count as wrong) and freeze the exam."""
+    def submit(self, now: datetime, store: ProgressStore | None = None) -> MockResult:
+        """Grade every question (unanswered ones count as wrong) and freeze the exam.
+
+        With a ``store``, each *answered* question is recorded as an attempt (mode "mock"),
+        so a sitting feeds the weak areas and sends missed questions to review. Unanswered
+        ones are not: running out of time says nothing about which task is weak.
+        """
         if self.result is not None:
             return self.result
         per_domain: dict[int, list[int]] = {d: [0, 0] for d in sorted(DOMAINS)}
         wrong: list[str] = []
+        graded: list[tuple[QuizItem, AnswerValue, bool]] = []
         for item in self.items:
             given = self.answers.get(item.id)
             ok = given is not None and _safe_grade(item, given)
@@ -138,6 +148,8 @@ class MockExam(BaseModel):
             per_domain[item.domain][0] += int(ok)
             if not ok:
                 wrong.append(item.id)
+            if given is not None:
+                graded.append((item, given, ok))
         correct = sum(c for c, _ in per_domain.values())
         total = len(self.items)
         score = scaled_score(correct, total)
@@ -149,6 +161,9 @@ class MockExam(BaseModel):
                      for d, (c, t) in per_domain.items() if t],
             wrong_item_ids=wrong, seconds_used=max(used, 0.0), timed_out=self.expired(now),
         )
+        if store is not None:
+            for item, given, ok in graded:
+                store.record(item, given, ok, None, now=now, mode="mock")
         return self.result
 
 

@@ -121,7 +121,7 @@ def submit_controls(exam: MockExam) -> None:
                "Unanswered questions count as wrong.")
     cols = st.columns(2)
     if cols[0].button("Yes, submit", type="primary", key="mock.confirm"):
-        exam.submit(now())
+        exam.submit(now(), resources.progress_store(resources.settings()))
         st.rerun()
     cols[1].button("Keep working", key="mock.cancel", on_click=_set_confirm, args=(False,))
 
