@@ -294,7 +294,8 @@ class Resolver:
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORDS.findall(text.replace("`", "").lower()))
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.replace("`", "").lower())  # 1,800 = 1800
+    return " ".join(_WORDS.findall(text))
 
 
 def key_terms(text: str, catalog: Catalog, context: str = "") -> set[str]:
