@@ -1,8 +1,8 @@
 """Eval datasets (JSON Lines) as typed cases, with errors that name the file and line.
 
 Retrieval lines: ``{"question": str, "gold": [source, ...]}``; answer lines:
-``{"question": str, "must": [[alt, ...], ...]}``. Extra keys (``task``, ``service``) are kept
-and used to break results down.
+``{"question": str, "must": [[alt, ...], ...]}``. Extra keys (``task``, ``service``, and for
+answers ``type``, ``entities``, ``options``, ``key``) are kept and used to break results down.
 """
 
 from __future__ import annotations
@@ -51,6 +51,14 @@ class AnswerCase(BaseModel):
     question: str = Field(min_length=1)
     must: list[list[str]] = Field(min_length=1)
     task: str | None = None
+    # question type (README, section answers.jsonl): definition, comparison, choose, procedure,
+    # figure, troubleshooting, list or practice
+    type: str | None = None
+    # comparison: one group of alternatives per entity the question names
+    entities: list[list[str]] | None = None
+    # practice (a pasted exam-style item): the lettered options and the key's letter
+    options: dict[str, str] | None = None
+    key: str | None = None
 
     @field_validator("must")
     @classmethod

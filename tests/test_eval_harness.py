@@ -70,6 +70,101 @@ def test_answer_set_covers_all_twelve_tasks() -> None:
     assert min(per_task.values()) >= 5
 
 
+QUESTION_TYPES = {"definition", "comparison", "choose", "procedure", "figure", "troubleshooting",
+                  "list", "practice"}
+# Three paraphrase alternatives from the original 200 questions that are not verbatim in the
+# notes; each sits in a group that also has a verbatim alternative ("a single input file",
+# "two to fifteen", "one year"), so an extractive answer can still pass.
+NOT_VERBATIM = {"one input file", "2 to 15", "1 year"}
+
+
+def _notes_text() -> str:
+    from evals.metrics import match_form
+
+    return match_form("\n".join(p.read_text(encoding="utf-8") for p in NOTES.rglob("*.md")))
+
+
+def _stem(case: cases.AnswerCase) -> str:
+    """A practice item's scenario: the pasted text before its first option."""
+    assert case.options
+    return case.question[:case.question.index(case.options["A"])]
+
+
+def test_answer_lines_have_a_question_type() -> None:
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    assert [c.question for c in loaded if c.type not in QUESTION_TYPES] == []
+    per_type: dict[str, int] = {}
+    for c in loaded:
+        per_type[c.type or "?"] = per_type.get(c.type or "?", 0) + 1
+    assert set(per_type) == QUESTION_TYPES
+    assert min(per_type.values()) >= 15, per_type
+
+
+def test_answer_terms_are_verbatim_in_the_notes() -> None:
+    """Every must alternative and entity alternative occurs in corpus/notes as the metric
+    matches it (case, Markdown emphasis and code marks ignored)."""
+    from evals.metrics import match_form
+
+    notes = _notes_text()
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    missing = [(c.question, alt) for c in loaded
+               for group in c.must + (c.entities or []) for alt in group
+               if match_form(alt) not in notes and alt not in NOT_VERBATIM]
+    assert missing == []
+
+
+def test_no_must_group_is_answered_by_the_question() -> None:
+    """Echoing the question passes no group. For a practice item the options are part of the
+    pasted text, so the check is on its scenario (the stem) only."""
+    from evals.metrics import missing_groups
+
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    echoed = []
+    for c in loaded:
+        text = _stem(c) if c.type == "practice" else c.question
+        satisfied = set(range(len(c.must))) - set(missing_groups(text, c.must))
+        echoed += [(c.question, c.must[i]) for i in sorted(satisfied)]
+    assert echoed == []
+
+
+def test_comparisons_name_their_entities() -> None:
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    bad = [c.question for c in loaded if c.type == "comparison"
+           and (not c.entities or len(c.entities) < 2 or any(not g for g in c.entities))]
+    assert bad == []
+    assert all(c.entities is None for c in loaded if c.type != "comparison")
+
+
+def test_practice_items_have_options_and_a_supported_key() -> None:
+    """Options A-D appear in the pasted question after their letter; the key's option holds an
+    alternative of every must-group and no other option holds one (the distinctive term)."""
+    from evals.metrics import contains
+
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    practice = [c for c in loaded if c.type == "practice"]
+    assert practice
+    for c in practice:
+        assert c.options and sorted(c.options) == ["A", "B", "C", "D"], c.question
+        assert c.key in c.options, c.question
+        for letter, text in c.options.items():
+            assert f"{letter}. {text}" in c.question, (c.question, letter)
+        for group in c.must:
+            assert any(contains(c.options[c.key], alt) for alt in group), (c.question, group)
+            for letter, text in c.options.items():
+                if letter != c.key:
+                    assert not any(contains(text, alt) for alt in group), (c.question, letter)
+    assert all(c.options is None and c.key is None for c in loaded if c.type != "practice")
+
+
+def test_answer_types_cover_every_task() -> None:
+    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    tasks = {c.task for c in loaded}
+    assert len(tasks) == 12
+    for t in QUESTION_TYPES:
+        covered = {c.task for c in loaded if c.type == t}
+        assert len(covered) >= 6, (t, sorted(covered))
+
+
 def test_notes_gold_paths_exist() -> None:
     loaded = cases.load_cases("retrieval_notes.jsonl", cases.RetrievalCase)
     missing = [g for c in loaded for g in c.gold if not (NOTES / g).is_file()]
