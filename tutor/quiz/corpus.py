@@ -56,4 +56,5 @@ def quiz_chunks(settings: Settings, notes_dir: Path | str = DEFAULT_NOTES_DIR) -
     chunks = [c for c in indexed_chunks(settings) if c.task and c.tag_score is None]
     if chunks:
         return chunks
-    return note_chunks(settings, notes_dir)
+    # notes/general (the exam itself, SageMaker's names) declares no task: nothing to quiz
+    return [c for c in note_chunks(settings, notes_dir) if c.task]
