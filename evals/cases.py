@@ -1,8 +1,9 @@
 """Eval datasets (JSON Lines) as typed cases, with errors that name the file and line.
 
 Retrieval lines: ``{"question": str, "gold": [source, ...]}``; answer lines:
-``{"question": str, "must": [[alt, ...], ...]}``. Extra keys (``task``, ``service``, and for
-answers ``type``, ``entities``, ``options``, ``key``) are kept and used to break results down.
+``{"question": str, "must": [[alt, ...], ...]}``. Extra keys (``task``, ``service``, ``half``,
+and for answers ``type``, ``entities``, ``options``, ``key``) are kept and used to break results
+down; ``source_url`` records where a question came from.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +34,8 @@ class RetrievalCase(BaseModel):
     gold: list[str] = Field(min_length=1)
     task: str | None = None
     service: str | None = None
+    source_url: str | None = None
+    half: Literal["A", "B"] | None = None  # tune on one half, report on both
 
     @field_validator("gold")
     @classmethod

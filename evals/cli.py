@@ -83,6 +83,8 @@ def retrieval_command(
                                  help="JSONL dataset: question and gold sources per line."),
     k: int = typer.Option(10, "--k", min=1, max=100, help="Chunks retrieved per question."),
     mode: str = typer.Option("all", "--mode", help="dense | bm25 | hybrid | all"),
+    half: str | None = typer.Option(None, "--half",
+                                    help="Only the questions of this half (A or B) of the set."),
     out: Path | None = typer.Option(None, "--out", help="Report JSON path."),
 ) -> None:
     """Hit@1/3/5/10, recall@k, MRR@10, nDCG@10 and latency per retrieval mode."""
@@ -90,18 +92,27 @@ def retrieval_command(
 
     if mode not in (*MODES, "all"):
         _fail("--mode must be dense, bm25, hybrid or all", 2)
+    if half is not None and half not in ("A", "B"):
+        _fail("--half must be A or B", 2)
     modes = list(MODES) if mode == "all" else [mode]
 
     def body(settings: Any) -> dict[str, Any]:
-        from evals.cases import RetrievalCase, load_cases
+        from evals.cases import DatasetError, RetrievalCase, load_cases
         from evals.retrieval import run_retrieval
         from tutor.service import Tutor
 
         cases = load_cases(dataset, RetrievalCase)
+        if half is not None:
+            cases = [c for c in cases if c.half == half]
+            if not cases:
+                raise DatasetError(f"{dataset} has no questions marked half {half}")
         tutor = Tutor(settings)
         with _progress(f"retrieval ({', '.join(modes)})", len(cases)) as step:
-            return run_retrieval(tutor, cases, dataset=str(dataset), k=k, modes=modes,
-                                 progress=step)
+            report = run_retrieval(tutor, cases, dataset=str(dataset), k=k, modes=modes,
+                                   progress=step)
+        if half is not None:
+            report["params"]["half"] = half
+        return report
 
     _run(dataset, body, out)
 

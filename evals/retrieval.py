@@ -80,7 +80,7 @@ def run_retrieval(tutor: Any, cases: Sequence[RetrievalCase], *, dataset: str, k
     seconds: dict[str, list[float]] = {m: [] for m in modes}
     for case in cases:
         row: dict[str, Any] = {"question": case.question, "gold": case.gold, "task": case.task,
-                               "service": case.service, "modes": {}}
+                               "service": case.service, "half": case.half, "modes": {}}
         for mode in modes:
             start = time.perf_counter()
             hits = tutor.search(case.question, k=k, mode=mode)
@@ -97,7 +97,8 @@ def run_retrieval(tutor: Any, cases: Sequence[RetrievalCase], *, dataset: str, k
     results = {m: summarise([r["modes"][m]["scores"] for r in per_q], seconds[m], k)
                for m in modes}
     breakdown = {m: {"by_task": _group_means(cases, per_q, m, "task"),
-                     "by_service": _group_means(cases, per_q, m, "service")} for m in modes}
+                     "by_service": _group_means(cases, per_q, m, "service"),
+                     "by_half": _group_means(cases, per_q, m, "half")} for m in modes}
     return {
         "kind": "retrieval",
         "dataset": {**dataset_info(dataset, len(cases)), "gold_not_indexed": missing},

@@ -42,6 +42,27 @@ def test_retrieval_report_files_and_compare(notes_home: Path, tmp_path: Path) ->
     assert "bm25.hit@10" in table
 
 
+def test_retrieval_half_keeps_only_that_half(notes_home: Path, tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    lines = [json.loads(x) for x in (repo / NOTES_SET).read_text().splitlines()[:6]]
+    halved = tmp_path / "halved.jsonl"
+    halved.write_text("".join(json.dumps({**x, "half": "AB"[i % 2]}) + "\n"
+                              for i, x in enumerate(lines)))
+    out = tmp_path / "a.json"
+    run(["eval", "retrieval", "--dataset", str(halved), "--mode", "bm25", "--half", "B",
+         "--out", str(out)], notes_home)
+    report = json.loads(out.read_text())
+    assert report["params"]["half"] == "B" and report["dataset"]["questions"] == 3
+    assert {q["question"] for q in report["questions"]} == {x["question"] for x in lines[1::2]}
+    assert list(report["breakdown"]["bm25"]["by_half"]) == ["B"]
+    proc = run(["eval", "retrieval", "--dataset", str(halved), "--half", "C"], notes_home,
+               check=False)
+    assert proc.returncode == 2 and "--half" in proc.stderr
+    proc = run(["eval", "retrieval", "--dataset", str(repo / NOTES_SET), "--mode", "bm25",
+                "--half", "A"], notes_home, check=False)
+    assert proc.returncode == 2 and "no questions marked half A" in proc.stderr
+
+
 def test_quiz_writes_items_for_reading(notes_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "quiz.json"
     run(["eval", "quiz", "--per-domain", "2", "--out", str(out)], notes_home)

@@ -180,6 +180,63 @@ def test_awsdocs_gold_paths_exist() -> None:
     assert missing == []
 
 
+REAL_SERVICES = {"sagemaker", "glue", "kinesis-data-streams", "firehose", "step-functions", "s3",
+                 "iam", "kms", "cloudwatch", "lambda"}
+RESERVED_REPOS = ("aws/sagemaker-python-sdk", "aws/amazon-sagemaker-examples", "aws/aws-cdk")
+
+
+def test_real_questions_set_is_well_formed() -> None:
+    loaded = cases.load_cases("retrieval_real.jsonl", cases.RetrievalCase)
+    assert len(loaded) >= 110
+    lines = cases.resolve("retrieval_real.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len([x for x in lines if x.strip()]) == len(loaded)
+    per: dict[tuple[str, str], int] = {}
+    urls = set()
+    for c in loaded:
+        assert c.service in REAL_SERVICES and c.half in ("A", "B")
+        assert c.source_url and c.source_url.startswith("https://github.com/")
+        owner_repo = "/".join(c.source_url.removeprefix("https://github.com/").split("/")[:2])
+        assert owner_repo.lower() not in RESERVED_REPOS, c.source_url  # kept for independent checks
+        assert c.source_url not in urls, c.source_url
+        urls.add(c.source_url)
+        per[(c.service, c.half)] = per.get((c.service, c.half), 0) + 1
+    halves = {h: sum(n for (_, hh), n in per.items() if hh == h) for h in "AB"}
+    assert abs(halves["A"] - halves["B"]) <= 1
+    for service in REAL_SERVICES:
+        a, b = per.get((service, "A"), 0), per.get((service, "B"), 0)
+        assert a + b >= 6 and abs(a - b) <= 1, service
+    assert max(REAL_SERVICES, key=lambda s: per.get((s, "A"), 0) + per.get((s, "B"), 0)) \
+        == "sagemaker"
+
+
+def test_real_questions_gold_paths_exist() -> None:
+    if not AWS_DOCS.is_dir():
+        pytest.skip(f"{AWS_DOCS} is not present")
+    loaded = cases.load_cases("retrieval_real.jsonl", cases.RetrievalCase)
+    missing = [g for c in loaded for g in c.gold if not (AWS_DOCS / g).is_file()]
+    assert missing == []
+
+
+def test_langchain_baseline_scores_distinct_sources_by_half() -> None:
+    from types import SimpleNamespace
+
+    from evals import langchain_baseline
+
+    class Store:
+        def similarity_search(self, question: str, k: int) -> list[SimpleNamespace]:
+            order = ["x.md", "x.md", "a.md"] if question == "q1" else ["b.md", "y.md"]
+            return [SimpleNamespace(metadata={"source": s}) for s in order][:k]
+
+    qs = [cases.RetrievalCase(question="q1", gold=["a.md"], service="s3", half="A"),
+          cases.RetrievalCase(question="q2", gold=["b.md"], service="s3", half="B")]
+    got = langchain_baseline.run(Store(), qs, k=10)
+    assert got["questions"][0]["sources"] == ["x.md", "a.md"]
+    assert got["breakdown"]["by_half"]["A"]["mrr@10"] == 0.5
+    assert got["breakdown"]["by_half"]["B"]["hit@1"] == 1.0
+    assert got["metrics"]["mrr@10"] == 0.75
+    assert got["breakdown"]["by_service"]["s3"]["questions"] == 2
+
+
 # ---- retrieval scoring ---------------------------------------------------------------------
 
 
