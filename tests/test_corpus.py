@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import AWS_DOCS, NOTES, REPO
-from tutor.catalog import Catalog, catalog_from_dict, load_catalog
+from tutor.catalog import DOMAIN_WEIGHTS, DOMAINS, Catalog, catalog_from_dict, load_catalog
 from tutor.exam import TASK_SCOPES, TASKS
 
 FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -483,3 +483,39 @@ def test_dated_rule_catches_a_bare_closure() -> None:
         "Amazon Forecast is closed to new customers.",
         "- Kinesis Data Analytics was renamed Managed Service for Apache Flink.",
         "- SageMaker Profiler reaches end of support in 2027 (as of 2027-06)."]
+
+
+# --- the general notes -------------------------------------------------------------------------
+
+EXAM_NOTE = NOTES / "general" / "mla-c01-exam.md"
+
+
+def test_general_notes_are_in_every_note_check() -> None:
+    """The notes without a task (the exam, SageMaker's names) are part of NOTE_FILES, so the
+    front-matter, originality, source, catalog-name and currency checks above cover them."""
+    general = {p.name for p in NOTE_FILES if p.parent.name == "general"}
+    assert {"mla-c01-exam.md", "sagemaker-consoles-and-names.md"} <= general
+    assert all(p.parent.name == "general" for p in NOTE_FILES if p not in TASK_NOTES)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;])\s+", " ".join(text.split()))
+
+
+def test_exam_note_states_format_scoring_and_domain_weights() -> None:
+    """The exam note gives the format (65 questions: 50 scored, 15 unscored; 130 minutes), the
+    pass mark (720 on the 100-1,000 scale) and each domain's weight as tutor.catalog has it."""
+    _, body = _split(EXAM_NOTE)
+    sentences = _sentences(body)
+
+    def stated(*patterns: str) -> bool:
+        return any(all(re.search(p, s) for p in patterns) for s in sentences)
+
+    assert stated(r"\b65 questions\b", r"\b50 (?:are )?scored\b", r"\b15 (?:are )?unscored\b")
+    assert stated(r"\b130 minutes\b")
+    assert stated(r"\bminimum passing score is 720\b", r"\b100 to 1,000\b")
+    for domain, name in DOMAINS.items():
+        weight = f"{round(DOMAIN_WEIGHTS[domain] * 100)}%"
+        assert stated(rf"\bDomain {domain}\b", re.escape(name), rf"(?<!\d){weight}"), \
+            f"Domain {domain} ({name}) is not stated with its weight {weight}"
+    assert sum(DOMAIN_WEIGHTS.values()) == pytest.approx(1.0)
