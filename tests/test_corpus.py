@@ -4,6 +4,7 @@ catalog links, and a named source for every number with a unit."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import AWS_DOCS, NOTES, REPO
-from tutor.catalog import Catalog, load_catalog
+from tutor.catalog import DOMAIN_WEIGHTS, DOMAINS, Catalog, catalog_from_dict, load_catalog
 from tutor.exam import TASK_SCOPES, TASKS
 
 FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -211,3 +212,310 @@ def test_numbers_with_units_name_their_source_page() -> None:
     print(f"\n{counted} paragraphs state a number with a unit; {len(problems)} name no source")
     assert counted > 20
     assert not problems, "\n".join(problems)
+
+
+# --- every AWS service the notes and cards name has a catalog entry ---------------------------
+
+# "Amazon X" / "AWS X": the prefix and the capitalised words that follow it on the same line
+# ("AWS Systems Manager Parameter Store", "Amazon S3 User Guide", "AWS CDK").
+PREFIXED_NAME = re.compile(r"\b(?:Amazon|AWS)(?:[ \t]+(?:[A-Z0-9][\w.-]*\w|[A-Z0-9]))+")
+# Services that learners and the exam name without the prefix. Only forms that cannot be an
+# ordinary capitalised English word are listed ("Batch", "Shield" and "Backup" are not), so a
+# hit is a service name; forms already in the catalog stay listed to guard against removal.
+SHORT_FORMS = (
+    # storage and data movement
+    "S3", "EBS", "EFS", "FSx", "Glacier", "DataSync", "Snowball", "Snowcone", "Snow Family",
+    "Storage Gateway", "Transfer Family", "Direct Connect", "Transfer Acceleration",
+    # databases, analytics, streaming
+    "RDS", "Aurora", "DynamoDB", "DocumentDB", "Neptune", "ElastiCache", "MemoryDB",
+    "Timestream", "Keyspaces", "Redshift", "Athena", "EMR", "Glue", "DataBrew",
+    "Lake Formation", "OpenSearch", "Elasticsearch", "QuickSight", "AppFlow", "DataZone",
+    "Clean Rooms", "Data Exchange", "Kinesis", "Firehose", "Kinesis Video Streams", "MSK",
+    "Flink", "DMS", "Data Pipeline",
+    # AI services and accelerators
+    "Bedrock", "Comprehend", "Rekognition", "Textract", "Transcribe", "Polly",
+    "Lex", "Kendra", "Personalize", "Fraud Detector", "Augmented AI", "A2I", "Ground Truth",
+    "Mechanical Turk", "Lookout for Vision", "Lookout for Equipment", "Lookout for Metrics",
+    "HealthLake", "Panorama", "DeepLens", "DeepRacer", "Monitron", "CodeGuru", "CodeWhisperer",
+    "Q Developer", "Elastic Inference", "Inferentia", "Inferentia2", "Trainium", "Trainium2",
+    "Neuron", "Graviton",
+    # compute, containers, integration
+    "EC2", "ECR", "ECS", "EKS", "Fargate", "Lambda", "Elastic Beanstalk", "Lightsail",
+    "App Runner", "Outposts", "Wavelength", "Local Zones", "Greengrass", "IoT Core",
+    "API Gateway", "AppSync", "Step Functions", "MWAA", "EventBridge", "SNS", "SQS",
+    "Elastic Load Balancing", "Application Load Balancer", "Network Load Balancer",
+    "Global Accelerator", "CloudFront", "Route 53",
+    # build, deploy, infrastructure as code
+    "CloudFormation", "CDK", "SAM", "Service Catalog", "Proton", "CodeCommit", "CodeBuild",
+    "CodeDeploy", "CodePipeline", "CodeArtifact", "CodeStar", "CodeConnections", "Cloud9",
+    # monitoring, governance, cost
+    "CloudWatch", "CloudTrail", "X-Ray", "Config", "Systems Manager", "Parameter Store",
+    "Trusted Advisor", "Compute Optimizer", "Cost Explorer", "Cost Anomaly Detection",
+    "Savings Plans", "Service Quotas", "Control Tower", "Organizations", "Artifact",
+    "Audit Manager", "Managed Grafana", "Managed Service for Prometheus", "Marketplace",
+    # security
+    "IAM", "STS", "Identity Center", "Access Analyzer", "KMS", "CloudHSM", "Secrets Manager",
+    "Certificate Manager", "Cognito", "Macie", "GuardDuty", "Inspector", "Security Hub",
+    "Security Lake", "WAF", "Firewall Manager", "Network Firewall", "PrivateLink", "VPC",
+    "Resource Access Manager", "Directory Service",
+)
+SHORT_FORM = re.compile(r"(?<![\w-])(?:" + "|".join(
+    re.escape(s) for s in sorted(SHORT_FORMS, key=len, reverse=True)) + r")(?![\w-])")
+# Names that look like services but are not, or that the catalog leaves out on purpose. Each
+# covers the text it spells out, so "Amazon SageMaker" does not excuse "Amazon SageMaker
+# Profiler". A new entry needs a reason here; test_allowlist_entries_are_still_needed drops
+# entries the corpus no longer uses.
+NOT_IN_CATALOG: dict[str, str] = {
+    # not services
+    "AWS Region": "a geographic area of AWS infrastructure, not a service",
+    "AWS AI service": "any of the pretrained AI services, each of which has its own entry",
+    "AWS ML service": "any of the machine learning services, each with its own entry",
+    "AWS Certified Machine Learning Engineer": "the name of the certification the exam leads to",
+    "AWS CLI": "the command-line client that calls every service; not a service itself",
+    "AWS SDK": "the client libraries that call every service; not a service itself",
+    "CIS AWS Foundations Benchmark": "a Security Hub standard (a set of checks), not a service",
+    "AWS Foundational Security Best Practices": "a Security Hub standard, not a service",
+    "AWS Well-Architected Machine Learning Lens": "design guidance (a document), not a service",
+    "AWS Well-Architected Framework Machine Learning Lens": "the same guidance, longer title",
+    "Amazon States Language": "the JSON language of Step Functions definitions, not a service",
+    "Amazon Ion": "a data serialization format (a DMS target format), not a service",
+    "AWS Load Balancer Controller": "an open-source Kubernetes controller run inside an EKS "
+                                    "cluster; the load balancers it creates are ELB",
+    "AWS Node Termination Handler": "an open-source Kubernetes daemon run inside a cluster",
+    # services the catalog leaves out on purpose
+    "Amazon SageMaker": "the platform as a whole: the catalog files SageMaker by feature "
+                        "(Studio, training jobs, endpoints...), and one entry for the bare name "
+                        "would match nearly every sentence and become a quiz key",
+    "Amazon SageMaker AI": "the same platform under its December 2024 name",
+    "AWS Data Pipeline": "a retired orchestrator named only to rule it out; multi-word catalog "
+                         "names match case-insensitively, so an entry would read every generic "
+                         "'data pipeline' as this service",
+}
+# Page titles in "(source: ...)" name documentation pages, not services; code and URLs are
+# identifiers, and catalog: link targets are checked by the front-matter test above.
+SOURCE_NOTE = re.compile(r"\(source:[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
+NOT_PROSE = re.compile(r"`[^`\n]*`|https?://\S+|\]\(catalog:[^)]*\)")
+
+
+def _prose(text: str) -> str:
+    """The text with page titles, code, URLs and link targets blanked (same length)."""
+    for pattern in (SOURCE_NOTE, NOT_PROSE):
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _allowed_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for name in NOT_IN_CATALOG:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", text):
+            spans.append(m.span())
+    return spans
+
+
+def unknown_service_names(text: str, catalog: Catalog) -> list[str]:
+    """Service names in ``text`` that no catalog entry (name, short name or alias) covers and
+    that NOT_IN_CATALOG does not excuse, in order of appearance."""
+    text = _prose(text)
+    mentions = [(m.start, m.end) for m in catalog.mentions(text)]
+    allowed = _allowed_spans(text)
+    unknown = []
+    for m in PREFIXED_NAME.finditer(text):
+        # a catalog name must start at (or before) the prefix: "AWS PrivateLink" is not
+        # covered by a mention of "PrivateLink" alone
+        if any(s <= m.start() < e for s, e in mentions):
+            continue
+        if not any(s <= m.start() and m.end() <= e for s, e in allowed):
+            unknown.append(m.group(0))
+    for m in SHORT_FORM.finditer(text):
+        if any(s <= m.start() and m.end() <= e for s, e in [*mentions, *allowed]):
+            continue
+        unknown.append(m.group(0))
+    return unknown
+
+
+def _card_texts() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted((REPO / "corpus" / "cards").glob("*.yaml")):
+        for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
+            out.append((f"{path.name}:{card['id']}", f"{card['front']}\n{card['back']}"))
+    return out
+
+
+def _named_texts() -> list[tuple[str, str]]:
+    notes = [(p.relative_to(NOTES).as_posix(), p.read_text(encoding="utf-8")) for p in NOTE_FILES]
+    return [*notes, *_card_texts()]
+
+
+def test_catalog_covers_every_service_named_in_notes_and_cards(catalog: Catalog) -> None:
+    """Every "Amazon X" / "AWS X" name and every well-known short form (SNS, Inferentia,
+    Systems Manager...) in the notes and the cards resolves to a catalog entry."""
+    texts = _named_texts()
+    assert len(texts) > 600  # notes and cards were both read
+    problems = {where: sorted(set(names)) for where, text in texts
+                if (names := unknown_service_names(text, catalog))}
+    assert not problems, "names without a catalog entry: " + "; ".join(
+        f"{where}: {', '.join(names)}" for where, names in problems.items())
+
+
+def test_service_name_check_catches_an_unknown_service() -> None:
+    """The check above can fail: with a catalog that knows only SNS, an unknown "AWS X", an
+    unknown short form and a prefixed name that only half matches are reported, while page
+    titles in sources, code, and allowlisted names are not."""
+    tiny = catalog_from_dict({"services": [
+        {"id": "sns", "name": "Amazon Simple Notification Service (Amazon SNS)",
+         "aliases": ["sns"], "category": "x", "purpose": "p", "domains": [4], "tasks": ["4.1"]},
+        {"id": "vpc-endpoints", "name": "VPC endpoints (AWS PrivateLink)",
+         "aliases": ["privatelink"], "category": "x", "purpose": "p"}]})
+    text = ("Amazon SNS emails the team, AWS Frobnicator keeps the history, SNS retries, and "
+            "CloudFront serves the page in every AWS Region. AWS PrivateLink stays private. "
+            "(source: Amazon Widget Guide, 'Using AWS Gizmo' page) Run `aws gizmo list`.")
+    assert unknown_service_names(text, tiny) == ["AWS Frobnicator", "AWS PrivateLink",
+                                                 "CloudFront"]
+    assert unknown_service_names("Amazon SageMaker Profiler traces GPU kernels.", tiny) == [
+        "Amazon SageMaker Profiler"]
+
+
+def test_allowlist_entries_are_still_needed(catalog: Catalog) -> None:
+    """Each NOT_IN_CATALOG name still occurs in the notes or cards and is still not a catalog
+    name, so the list stays short and every entry stays justified."""
+    corpus = "\n".join(_prose(text) for _, text in _named_texts())
+    unused = [n for n in NOT_IN_CATALOG if n not in corpus]
+    in_catalog = [n for n in NOT_IN_CATALOG if catalog.by_name(n) is not None]
+    assert not unused, f"allowlisted names the corpus no longer uses: {unused}"
+    assert not in_catalog, f"allowlisted names that now have a catalog entry: {in_catalog}"
+    assert all(len(reason) > 20 for reason in NOT_IN_CATALOG.values())
+
+
+# --- currency: review months and "(as of YYYY-MM)" markers -------------------------------------
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# A statement about a service's status that can go out of date: an availability change, a
+# closure, an end of support, a rename or a deprecation. "no longer" counts only with a
+# status word after it, so "pods no longer fit" is not one; a bare "rename" verb ("you cannot
+# rename a feature") is not either, while "renamed" and "the 2024 rename" are.
+DATED = re.compile(
+    r"\bclosed to new\b|\b(?:stopped|stops|ceased|ceases) (?:accepting|offering|onboarding|"
+    r"selling)\b|\bno longer (?:\w+ ){0,2}?(?:available|supported|accept\w*|offer\w*|open|sold|"
+    r"onboard\w*|maintained|recommended|updated|receiv\w*|launch\w*|allow\w*|provid\w*|"
+    r"includ\w*|support\w*|exists?|part of)\b|\bend[- ]of[- ](?:support|life|sale)\b|"
+    r"\brenamed\b|\b(?:the|a|its|\d{4}) rename\b|\bformerly\b|\bpreviously (?:called|named|"
+    r"known)\b|\bnow (?:called|named|known as)\b|\bdeprecat\w*|\bdiscontinu\w*|"
+    r"\bretir(?:ed|ing|ement)\b|\bshut(?:s|ting)? down\b|\bsunset\w*|"
+    r"\bgeneral(?:ly)? availab\w*|\bmaintenance mode\b", re.I)
+# "(as of 2026-12)", or an "as of" month closing a longer parenthetical
+# ("(renamed from Amazon SageMaker in December 2024, as of 2024-12)").
+AS_OF = re.compile(r"\([^()]*\bas of (\d{4}-\d{2})\b[^()]*\)")
+ANY_AS_OF = re.compile(r"\bas of (\d{4}-\d{2})\b")
+
+
+def month_problem(value: str, today: date | None = None) -> str | None:
+    """Why ``value`` is not a usable YYYY-MM review month, or None when it is."""
+    m = MONTH.match(value)
+    if not m:
+        return f"{value!r} is not YYYY-MM"
+    year, month = int(m[1]), int(m[2])
+    if not 1 <= month <= 12 or year < 2020:
+        return f"{value!r} is not a valid month"
+    today = today or date.today()
+    if (year, month) > (today.year, today.month):
+        return f"{value!r} is in the future"
+    return None
+
+
+def undated_paragraphs(body: str, today: date | None = None) -> list[str]:
+    """Paragraphs (list items count on their own) that state a dated change but carry no
+    "(as of YYYY-MM)" marker, or whose marker is not a valid, past month."""
+    bad = []
+    for para, _ in paragraphs(body):
+        if not DATED.search(para):
+            continue
+        marks = AS_OF.findall(para)
+        if not marks or any(month_problem(mark, today) for mark in marks):
+            bad.append(" ".join(para.split()))
+    return bad
+
+
+@pytest.mark.parametrize("path", NOTE_FILES, ids=lambda p: p.name)
+def test_note_records_its_review_month(path: Path) -> None:
+    """Every note, general ones included, says when it was last checked: reviewed: YYYY-MM,
+    a real month that has already begun."""
+    front, _ = _split(path)
+    assert "reviewed" in front, "no reviewed: YYYY-MM in the front-matter"
+    assert isinstance(front["reviewed"], str), "reviewed must be YYYY-MM (a date is too much)"
+    assert month_problem(front["reviewed"]) is None, month_problem(front["reviewed"])
+
+
+def test_review_month_check_rejects_bad_values() -> None:
+    today = date(2026, 12, 7)
+    assert month_problem("2026-12", today) is None
+    assert month_problem("2026-13", today) and month_problem("2027-01", today)
+    assert month_problem("2026-12-01", today) and month_problem("Dec 2026", today)
+
+
+def test_dated_statements_carry_an_as_of_marker() -> None:
+    """In every note, a paragraph that states an availability change, closure, end of support,
+    rename, deprecation or status "no longer" carries "(as of YYYY-MM)", and every "as of"
+    month in the notes is a valid month that has begun."""
+    problems: list[str] = []
+    dated = 0
+    for path in NOTE_FILES:
+        _, body = _split(path)
+        dated += sum(bool(DATED.search(p)) for p, _ in paragraphs(body))
+        problems += [f"{path.name}: {p[:140]}" for p in undated_paragraphs(body)]
+        problems += [f"{path.name}: as of {m}: {month_problem(m)}"
+                     for m in ANY_AS_OF.findall(body) if month_problem(m)]
+    assert dated > 20  # the rule really finds the dated statements
+    assert not problems, "\n".join(problems)
+
+
+def test_dated_rule_catches_a_bare_closure() -> None:
+    """The check above can fail: an unmarked closure, rename or end of support is reported,
+    and so is a marker in the future; ordinary uses of the same words are not."""
+    today = date(2026, 12, 7)
+    body = ("Amazon Forecast is closed to new customers.\n\n"
+            "Amazon Fraud Detector is closed to new customers (as of 2025-11).\n\n"
+            "- Kinesis Data Analytics was renamed Managed Service for Apache Flink.\n"
+            "- SageMaker Profiler reaches end of support in 2027 (as of 2027-06).\n"
+            "- Studio Classic no longer receives new features (renamed UI, as of 2026-12).\n\n"
+            "Karpenter adds nodes when pods no longer fit. You cannot rename a feature, and "
+            "the server must stop accepting new requests on SIGTERM.\n")
+    assert undated_paragraphs(body, today) == [
+        "Amazon Forecast is closed to new customers.",
+        "- Kinesis Data Analytics was renamed Managed Service for Apache Flink.",
+        "- SageMaker Profiler reaches end of support in 2027 (as of 2027-06)."]
+
+
+# --- the general notes -------------------------------------------------------------------------
+
+EXAM_NOTE = NOTES / "general" / "mla-c01-exam.md"
+
+
+def test_general_notes_are_in_every_note_check() -> None:
+    """The notes without a task (the exam, SageMaker's names) are part of NOTE_FILES, so the
+    front-matter, originality, source, catalog-name and currency checks above cover them."""
+    general = {p.name for p in NOTE_FILES if p.parent.name == "general"}
+    assert {"mla-c01-exam.md", "sagemaker-consoles-and-names.md"} <= general
+    assert all(p.parent.name == "general" for p in NOTE_FILES if p not in TASK_NOTES)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;])\s+", " ".join(text.split()))
+
+
+def test_exam_note_states_format_scoring_and_domain_weights() -> None:
+    """The exam note gives the format (65 questions: 50 scored, 15 unscored; 130 minutes), the
+    pass mark (720 on the 100-1,000 scale) and each domain's weight as tutor.catalog has it."""
+    _, body = _split(EXAM_NOTE)
+    sentences = _sentences(body)
+
+    def stated(*patterns: str) -> bool:
+        return any(all(re.search(p, s) for p in patterns) for s in sentences)
+
+    assert stated(r"\b65 questions\b", r"\b50 (?:are )?scored\b", r"\b15 (?:are )?unscored\b")
+    assert stated(r"\b130 minutes\b")
+    assert stated(r"\bminimum passing score is 720\b", r"\b100 to 1,000\b")
+    for domain, name in DOMAINS.items():
+        weight = f"{round(DOMAIN_WEIGHTS[domain] * 100)}%"
+        assert stated(rf"\bDomain {domain}\b", re.escape(name), rf"(?<!\d){weight}"), \
+            f"Domain {domain} ({name}) is not stated with its weight {weight}"
+    assert sum(DOMAIN_WEIGHTS.values()) == pytest.approx(1.0)
