@@ -1,10 +1,12 @@
-"""Text clean-up shared by every loader: decoding, Unicode normalisation, hidden-text detection."""
+"""Text clean-up shared by every loader: decoding, Unicode normalisation, hidden-text
+detection, titles from file names and safe URLs."""
 
 from __future__ import annotations
 
 import codecs
 import re
 import unicodedata
+from pathlib import Path
 
 # Characters that render as nothing; attackers use them to hide text from a human reader.
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
@@ -13,6 +15,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 _HTML_ANCHOR = re.compile(r"<a\s+name=\"([^\"]+)\"\s*>\s*</a>", re.I)
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _BLANKS = re.compile(r"\n{3,}")
+_WEB_URL = re.compile(r"https?://[^\s/]+", re.I)
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -40,7 +43,8 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         return text, warnings
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-        warnings.append("not UTF-8 or Windows-1252: decoded as Latin-1, some characters may be wrong")
+        warnings.append(
+            "not UTF-8 or Windows-1252: decoded as Latin-1, some characters may be wrong")
         return text, warnings
 
 
@@ -89,3 +93,15 @@ def tidy(text: str) -> str:
     """Collapse runs of blank lines and trailing spaces."""
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANKS.sub("\n\n", text).strip()
+
+
+def stem_title(source: str) -> str:
+    """A title made from a file name, for documents that state none."""
+    return Path(source).stem.replace("-", " ").replace("_", " ").strip() or source
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is an absolute http(s) URL; a document cannot point citations at
+    ``javascript:``, ``file:`` or other schemes."""
+    url = str(value or "").strip()
+    return url if _WEB_URL.match(url) else None
