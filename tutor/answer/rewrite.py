@@ -18,7 +18,6 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from tutor import prompts
-from tutor.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,10 @@ def standalone_history(history: History, max_turns: int = MAX_TURNS) -> list[str
 
 
 class Rewriter(Protocol):
-    def rewrite(self, question: str, history: History) -> str: ...
+    """Follow-up question + conversation -> standalone search query."""
+
+    def rewrite(self, question: str, history: History) -> str:
+        """``question`` unchanged when it stands alone, else rewritten from ``history``."""
 
 
 class RuleRewriter:
@@ -189,8 +191,6 @@ class ModelRewriter:
         return text
 
 
-def make_rewriter(settings: Settings, model: Callable[[], BaseChatModel] | None = None) -> Rewriter:
-    """Rules when no real chat model is configured (none, scripted), else the model."""
-    if settings.llm_provider in ("none", "scripted") or model is None:
-        return RuleRewriter()
-    return ModelRewriter(model)
+def make_rewriter(model: Callable[[], BaseChatModel] | None = None) -> Rewriter:
+    """The rules offline; with a chat model, the model (the rules remain its fallback)."""
+    return RuleRewriter() if model is None else ModelRewriter(model)

@@ -1,18 +1,14 @@
 """Hits -> Answer with a chat model, grounded and guarded.
 
-The contract matches ``ExtractiveAnswerer``: ``answer(question, hits) -> Answer`` and
-``stream(question, hits)`` yielding text pieces and then the final Answer.
-
 Grounding: the model sees the passages numbered and fenced as untrusted data and must cite
 them as [n]. Markers are renumbered in order of first use while streaming, numbers that
 match no passage are dropped, and each kept number becomes a Citation to its passage. An
 answer with no valid citation is not trusted: the extractive answer replaces it.
 
-Injection defence, in layers: hidden text (HTML comments, hidden elements, zero-width and
-control characters) and instruction-like sentences are removed from passages before any
-answerer sees them; the fence tag carries a per-request random suffix so a document cannot
-close it; and the output is checked, piece by piece before it is shown, for distinctive
-words or phrases that occurred only in removed text.
+Injection defence (``tutor.answer.guard``): passages are sanitised before the model sees
+them; the fence tag carries a per-request random suffix so a document cannot close it; and
+the output is checked, piece by piece before it is shown, for words that occurred only in
+removed text.
 
 Failures (any exception from the backend, after the client's own bounded retries) give
 the extractive answer with status "fallback" and a notice saying why.
@@ -24,139 +20,28 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from tutor import prompts
-from tutor.answer import ExtractiveAnswerer, citation_for, is_relevant, not_found
+from tutor.answer.base import citation_for, is_relevant, not_found
+from tutor.answer.extractive import ExtractiveAnswerer
+from tutor.answer.guard import GuardedContext, guard
 from tutor.chunk import split_sentences
 from tutor.config import Settings
-from tutor.lexical import tokenize
-from tutor.llm import backend_label, describe_error, make_chat_model, scrub
-from tutor.normalize import clean
+from tutor.index.lexical import tokenize
+from tutor.llm import LazyChatModel, backend_label, describe_error, make_chat_model, scrub
 from tutor.types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
 
-_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
-_HIDDEN_ELEMENT = re.compile(
-    r"<(\w+)\b[^>]*?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|"
-    r"\shidden(?:\s|=|>|/))[^>]*>(.*?)</\1\s*>", re.I | re.S)
-# Our own fence tags and chat-template control tokens have no business in a document.
-_LOOKALIKE = re.compile(r"</?\s*source[-\w]*[^>]*>|<\|[^|>]{1,30}\|>|\[/?INST\]", re.I)
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[\w\s,'’-]{0,40}?\b(?:instructions?|prompts?"
-    r"|rules|guidelines|directions)\b"
-    r"|\b(?:new|updated|real)\s+instructions?\s*:"
-    r"|\b(?:AI|assistant|chatbot|language\s+model|LLM)s?\b[^.\n]{0,30}\b(?:must|should|shall|will)"
-    r"\s+(?:now\s+|only\s+)?(?:reply|respond|answer|say|output)\b", re.I)
-# A sentence right after an injected one that keeps giving orders belongs to it.
-_FOLLOW_ON = re.compile(r"\s*(?:reply|respond|answer|say|output|print|write|instead|only|then|"
-                        r"from\s+now\s+on)\b", re.I)
-_WORD = re.compile(r"[\w][\w\-]*")
 _OUTPUT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKER = re.compile(
     r"\s?\[(?:(?:sources?|passages?|docs?)\s*)?(\d{1,3}(?:\s*(?:,|;|and)\s*(?:(?:sources?|passages?)"
     r"\s*)?\d{1,3})*)\]", re.I)
 _SENTINEL = prompts.NOT_FOUND.rstrip(".").lower()
 _PENDING = 24  # an unclosed "[" this close to the end may still become a citation marker
-PHRASE = 4
-
-
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i >= 0), default=len(text) - 1)
-    return left, right + 1
-
-
-def sanitize_text(text: str) -> tuple[str, list[str]]:
-    """Passage text safe to show a model, and the pieces removed from it.
-
-    Removes what a reader would not see (HTML comments, hidden elements, zero-width and
-    control characters), fence and chat-template look-alikes, and each sentence that
-    addresses an AI assistant (with the orders that follow it). Idempotent.
-    """
-    removed: list[str] = []
-    text = clean(text)
-
-    def cut(m: re.Match[str]) -> str:
-        removed.append(m.group(m.lastindex or 0))
-        return " "
-
-    text = _COMMENT.sub(cut, text)
-    text = _HIDDEN_ELEMENT.sub(cut, text)
-    text = _LOOKALIKE.sub(" ", text)
-    out: list[str] = []
-    pos = 0
-    for m in _INJECTION.finditer(text):
-        start, end = _sentence_bounds(text, m.start(), m.end())
-        if start < pos:
-            continue
-        while (more := _FOLLOW_ON.match(text, end)) is not None:
-            end = _sentence_bounds(text, more.end(), more.end())[1]
-        out += [text[pos:start], " "]
-        removed.append(text[start:end])
-        pos = end
-    out.append(text[pos:])
-    return "".join(out), [r.strip() for r in removed if r.strip()]
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _phrases(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + PHRASE]) for i in range(len(words) - PHRASE + 1)}
-
-
-def _distinctive(word: str) -> bool:
-    """Identifier-like: digits, inner capitals or joined parts, as injected payloads tend to be."""
-    return len(word) >= 4 and (any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
-                               or "-" in word.strip("-") or "_" in word)
-
-
-@dataclass
-class GuardedContext:
-    """Sanitised hits for the model, plus what was removed, to check the output against."""
-
-    hits: list[Hit]
-    removed: list[str] = field(default_factory=list)
-    payload_words: set[str] = field(default_factory=set)
-    payload_phrases: set[tuple[str, ...]] = field(default_factory=set)
-
-    def leaks(self, text: str) -> bool:
-        """Whether ``text`` repeats something that only occurred in removed text."""
-        if not self.removed:
-            return False
-        words = _words(text)
-        return bool(self.payload_words.intersection(words)) or bool(
-            self.payload_phrases & _phrases(words))
-
-
-def sanitize_hits(hits: Sequence[Hit]) -> list[Hit]:
-    """Copies of ``hits`` whose chunk text went through ``sanitize_text``."""
-    return guard(hits, "").hits
-
-
-def guard(hits: Sequence[Hit], question: str) -> GuardedContext:
-    """Sanitise the hits and work out which removed words an answer must not contain."""
-    safe: list[Hit] = []
-    removed: list[str] = []
-    for h in hits:
-        text, cut = sanitize_text(h.chunk.text)
-        removed += cut
-        safe.append(h.model_copy(update={"chunk": h.chunk.model_copy(update={"text": text})}))
-    ctx = GuardedContext(hits=safe, removed=removed)
-    if removed:
-        kept = " ".join([question, *(h.chunk.embed_text() for h in safe)])
-        kept_words = set(_words(kept))
-        for span in removed:
-            raw = _WORD.findall(span)
-            ctx.payload_words |= {w.lower() for w in raw if _distinctive(w)} - kept_words
-            ctx.payload_phrases |= _phrases(_words(span)) - _phrases(_words(kept))
-    return ctx
 
 
 class Markers:
@@ -206,30 +91,26 @@ def _quote(hit: Hit, claims: list[str]) -> str:
 
 
 class GenerativeAnswerer:
-    """Answers with a chat model; same interface as ExtractiveAnswerer.
+    """Answers with a chat model; an Answerer like ExtractiveAnswerer, which it falls back to.
 
-    ``model`` may be a chat model or a zero-argument factory; a factory is called on first
-    use, so a misconfigured backend degrades to the fallback with a notice instead of
-    failing when the tutor starts.
+    ``model`` may be a chat model or a zero-argument factory (default: the configured
+    provider); it is built on first use, so a misconfigured backend degrades to the fallback
+    with a notice instead of failing when the tutor starts.
     """
 
-    guards_context = True  # it sanitises hits itself; callers need not
+    guards_context = True  # it sanitises the hits itself, and checks the output against them
 
     def __init__(self, settings: Settings,
                  model: BaseChatModel | Callable[[], BaseChatModel] | None = None, *,
                  fallback: ExtractiveAnswerer | None = None, max_words: int = 220):
         self.settings = settings
         self.name = backend_label(settings)
-        self._model = model if model is not None else (lambda: make_chat_model(settings))
+        self.model = LazyChatModel(model if model is not None
+                                   else (lambda: make_chat_model(settings)))
         self.fallback = fallback or ExtractiveAnswerer(settings.answer_sentences,
                                                        settings.min_relevance)
         self.max_passages = settings.k
         self.max_words = max_words
-
-    def model(self) -> BaseChatModel:
-        if not isinstance(self._model, BaseChatModel):
-            self._model = self._model()
-        return self._model
 
     def messages(self, question: str, ctx: GuardedContext) -> list[BaseMessage]:
         """The prompt: fenced, numbered passages under a random tag, then the question."""

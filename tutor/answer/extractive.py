@@ -1,16 +1,20 @@
-"""Hits -> Answer. The offline default is extractive: it quotes the most relevant sentences
-of the best hits and cites each one. Generative answerers live in tutor/generate.py."""
+"""The offline default answerer: it quotes the most relevant sentences of the best hits and
+cites each one. No model is involved."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from tutor import prompts
+from tutor.answer.base import citation_for, is_relevant, not_found
 from tutor.chunk import split_sentences
-from tutor.lexical import tokenize
-from tutor.types import Answer, Citation, Hit
+from tutor.index.lexical import tokenize
+from tutor.types import Answer, Hit
+
+if TYPE_CHECKING:  # the llm package imports LangChain; answering offline does not need it
+    from tutor.llm import LazyChatModel
 
 _BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.)])\s+")
 _EMPH = re.compile(r"(\*\*|__|`)")
@@ -42,35 +46,12 @@ def answer_sentence(s: str) -> str:
     return " ".join(_SOURCE_NOTE.sub("", s).split()).replace(" .", ".")
 
 
-def citation_for(hit: Hit, n: int, quote: str) -> Citation:
-    c = hit.chunk
-    return Citation(n=n, chunk_id=c.id, source=c.source, title=c.title, heading=c.heading,
-                    page=c.page, url=c.url, quote=quote, passage=c.text)
-
-
-def is_relevant(question: str, hits: Sequence[Hit], min_dense: float) -> bool:
-    """Whether the best hits plausibly answer the question at all.
-
-    Dense similarity is the main signal; when it is unknown (BM25 mode) or weak, most of
-    the question's content terms must appear in one of the top passages.
-    """
-    if not hits:
-        return False
-    dense = [h.dense for h in hits[:3] if h.dense is not None]
-    if dense and max(dense) >= min_dense:
-        return True
-    q = set(tokenize([question])[0])
-    if not q:
-        return False
-    best = max(len(q & set(tokenize([h.chunk.embed_text()])[0])) / len(q) for h in hits[:3])
-    threshold = 0.75 if dense else 0.5
-    return best >= threshold
-
-
 class ExtractiveAnswerer:
     """Selects and orders sentences from the top hits; every sentence carries a citation."""
 
     name = "extractive"
+    guards_context = False  # the caller sanitises the hits
+    model: LazyChatModel | None = None
 
     # Weights of the sentence score, tuned on evals/datasets/answers.jsonl.
     w_cover = 2.0
@@ -115,8 +96,8 @@ class ExtractiveAnswerer:
             if not sentences:
                 continue
             heading_terms = set(tokenize([hit.chunk.heading])[0])
-            for pos, (s, terms) in enumerate(zip(sentences, tokenize(sentences))):
-                pool.append((hit_i, pos, hit, s, set(terms), heading_terms))
+            for pos, (s, toks) in enumerate(zip(sentences, tokenize(sentences), strict=True)):
+                pool.append((hit_i, pos, hit, s, set(toks), heading_terms))
         if not pool:
             return []
         # Terms frequent among the candidate sentences ("sagemaker", "model") say little
@@ -167,7 +148,3 @@ class ExtractiveAnswerer:
             yield piece + " "
         yield answer
 
-
-def not_found(question: str, notice: str | None = None) -> Answer:
-    return Answer(question=question, text=f"{prompts.NOT_FOUND} {prompts.NOT_FOUND_DETAIL}",
-                  citations=[], status="not_found", notice=notice)
