@@ -1,4 +1,4 @@
-"""The learner's progress in SQLite: every attempt, and the Leitner card of each missed item.
+"""The ProgressStore in SQLite: every attempt, and the Leitner card of each missed item.
 
 The database lives at ``settings.progress_db``; its schema is created on first use. It runs in
 WAL mode so a reader (the UI, another CLI) can read while an answer is being written; each call
@@ -8,22 +8,19 @@ opens its own short-lived connection, so a store may be shared across threads an
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from tutor.catalog import TASKS
-from tutor.config import Settings
+from tutor import sqlite
+from tutor.exam import TASKS
+from tutor.progress.base import RECENT_WINDOW, Attempt, TaskStat
 from tutor.quiz.review import ReviewCard, next_card
 from tutor.types import QuizItem
 
 SCHEMA_VERSION = 1
-RECENT_WINDOW = 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -56,46 +53,15 @@ CREATE INDEX IF NOT EXISTS reviews_due ON reviews (due);
 
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
-        return datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _from_ts(value: float) -> datetime:
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
-class Attempt(BaseModel):
-    """One stored answer."""
-
-    id: int
-    item_id: str
-    question: str
-    item: QuizItem
-    answer: Any
-    correct: bool
-    seconds: float | None
-    domain: int
-    task: str
-    at: datetime
-    mode: str
-
-
-class TaskStat(BaseModel):
-    """Accuracy on one task statement over its most recent attempts."""
-
-    task: str
-    name: str
-    domain: int
-    attempts: int
-    recent: int
-    recent_correct: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.recent_correct / self.recent if self.recent else 0.0
-
-
-class ProgressStore:
+class SQLiteProgressStore:
     """Attempts and review cards in one SQLite file."""
 
     def __init__(self, path: Path | str):
@@ -106,17 +72,10 @@ class ProgressStore:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "ProgressStore":
-        return cls(settings.progress_db)
-
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30.0)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            with conn:
-                yield conn
+    def _connect(self) -> Iterator[sqlite.Connection]:
+        with closing(sqlite.connect(self.path)) as conn, conn:
+            yield conn
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -157,7 +116,7 @@ class ProgressStore:
     # ---- reading ------------------------------------------------------------------------------
 
     @staticmethod
-    def _card(conn: sqlite3.Connection, item_id: str) -> ReviewCard | None:
+    def _card(conn: sqlite.Connection, item_id: str) -> ReviewCard | None:
         row = conn.execute(
             "SELECT box, due, last_answered FROM reviews WHERE item_id = ?", (item_id,)
         ).fetchone()

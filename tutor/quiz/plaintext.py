@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.catalog import TASKS
+from tutor.exam import TASKS
 from tutor.quiz.grade import GradeResult, match_targets
 from tutor.types import QuizItem
 

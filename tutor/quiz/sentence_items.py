@@ -1,21 +1,19 @@
 """Cloze and true/false items from study-note sentences that name a catalog entry.
 
-A mixin of ``generate.OfflineGenerator``: it uses the generator's catalog, random source,
-support index and option builders. A cloze item blanks every mention of the entry and offers
-entries of its category; a true/false item is the sentence as written (true) or with the
-entry swapped for a confusable one (false), half and half.
+Used by ``offline.OfflineGenerator`` through the ``OptionMaker`` they share. A cloze item
+blanks every mention of the entry and offers entries of its category; a true/false item is
+the sentence as written (true) or with the entry swapped for a confusable one (false), half
+and half.
 """
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from tutor.catalog import Catalog, Mention, Service
+from tutor.catalog import Mention, Service
+from tutor.quiz.options import OptionMaker
 from tutor.quiz.plan import SentenceCandidate, TaskPlan, item_id
-from tutor.quiz.support import Support, SupportIndex, citation
+from tutor.quiz.support import Support, citation
 from tutor.quiz.text import fix_articles, overlap
 from tutor.types import QuestionType, QuizItem, QuizOption
 
@@ -57,29 +55,23 @@ def _embedded(sentence: str, mention: Mention) -> bool:
     return glued_prev or nxt is not None
 
 
-class NoteItems:
+def usable_sentence(sentence: str) -> bool:
+    """Whether a note sentence can stand alone as a question: a complete, self-contained
+    statement of moderate length."""
+    words = sentence.split()
+    return (8 <= len(words) <= 45 and sentence.endswith(".")
+            and not _PRONOUN_START.match(sentence)
+            and not words[0].lower().endswith("ing")  # "Treating X as Y." is a fragment
+            and not _BACK_REFERENCE.search(sentence) and BLANK not in sentence
+            and "?" not in sentence and not sentence.startswith(("-", "*")))
+
+
+class SentenceItems:
     """Builders for items made from single note sentences."""
 
-    catalog: Catalog
-    rng: random.Random
-    support: SupportIndex
-
-    if TYPE_CHECKING:
-        def _distractors(self, keys: Sequence[Service], n: int, banned: set[str],
-                         same_category_first: bool = False) -> list[Service]: ...
-
-        def _service_item(self, kind: QuestionType, task: str, stem: str,
-                          options: list[tuple[Service, bool]], needs: dict[str, str],
-                          supports: list[Support], topic: str) -> QuizItem: ...
-
-    @staticmethod
-    def _usable_sentence(sentence: str) -> bool:
-        words = sentence.split()
-        return (8 <= len(words) <= 45 and sentence.endswith(".")
-                and not _PRONOUN_START.match(sentence)
-                and not words[0].lower().endswith("ing")  # "Treating X as Y." is a fragment
-                and not _BACK_REFERENCE.search(sentence) and BLANK not in sentence
-                and "?" not in sentence and not sentence.startswith(("-", "*")))
+    def __init__(self, make: OptionMaker):
+        self.make = make
+        self.catalog = make.catalog
 
     def _next_sentence(self, plan: TaskPlan) -> SentenceCandidate | None:
         files = plan.sentence_files
@@ -92,7 +84,7 @@ class NoteItems:
                     return candidate
         return None
 
-    def _from_sentence(self, plan: TaskPlan, kind: QuestionType) -> QuizItem | None:
+    def from_sentence(self, plan: TaskPlan, kind: QuestionType) -> QuizItem | None:
         for _ in range(40):
             candidate = self._next_sentence(plan)
             if candidate is None:
@@ -109,8 +101,8 @@ class NoteItems:
             spans = [m for m in self.catalog.mentions(cand.sentence) if m.service_id == key_id]
             if not spans or any(_embedded(cand.sentence, m) for m in spans):
                 continue
-            distractors = self._distractors([key], 3, banned=set(cand.ids),
-                                            same_category_first=True)
+            distractors = self.make.distractors([key], 3, banned=set(cand.ids),
+                                                same_category_first=True)
             if len(distractors) < 3:
                 continue
             # the sentence must describe the key better than any distractor, or the blank
@@ -125,9 +117,9 @@ class NoteItems:
                     f"{self._context(cand)}{blanked}")
             options = [(key, True)] + [(d, False) for d in distractors]
             support = Support(chunk=cand.chunk, quote=cand.sentence, score=0)
-            return self._service_item("cloze", task, stem, options,
-                                      {key.id: "The cited passage makes this statement about it."},
-                                      [support], key.id)
+            return self.make.service_item(
+                "cloze", task, stem, options,
+                {key.id: "The cited passage makes this statement about it."}, [support], key.id)
         return None
 
     def _context(self, cand: SentenceCandidate) -> str:
@@ -145,7 +137,7 @@ class NoteItems:
             return None
         key = self.catalog.get(mentions[0].service_id)
         statement, why_false = cand.sentence, None
-        if self.rng.random() < 0.5:
+        if self.make.rng.random() < 0.5:
             statement, why_false = self._falsify(cand.sentence, mentions)
             if why_false is None:
                 return None  # keep true and false items balanced: try another sentence

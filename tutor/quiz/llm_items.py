@@ -21,11 +21,14 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from tutor.catalog import TASKS, Catalog
+from tutor.answer.guard import sanitize_text
+from tutor.catalog import Catalog
 from tutor.errors import BackendError
+from tutor.exam import TASKS
 from tutor.quiz.gate import GateStats, check_item, with_flags
-from tutor.quiz.generate import item_id, selection_tasks
+from tutor.quiz.plan import item_id, selection_tasks
 from tutor.quiz.support import Support, citation, passage_text
+from tutor.quiz.text import letters
 from tutor.types import Chunk, QuizItem, QuizOption
 
 SYSTEM_PROMPT = (
@@ -77,7 +80,7 @@ class LLMQuestion(BaseModel):
     explanation: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _counts(self) -> "LLMQuestion":
+    def _counts(self) -> LLMQuestion:
         right = sum(o.correct for o in self.options)
         if self.type == "single" and (len(self.options) != 4 or right != 1):
             raise ValueError("a single-answer question needs 4 options with exactly 1 correct")
@@ -139,7 +142,8 @@ class LLMQuizGenerator:
         messages: list[BaseMessage] = [
             SystemMessage(SYSTEM_PROMPT),
             HumanMessage(USER_PROMPT.format(
-                task=task, task_name=TASKS[task], passage=_model_safe(passage_text(chunk)), kind=kind,
+                task=task, task_name=TASKS[task], passage=_model_safe(passage_text(chunk)),
+                kind=kind,
                 kind_text=KIND_TEXT[kind], rules=KIND_RULES[kind])),
         ]
         reply = self._ask(messages, result)
@@ -164,10 +168,9 @@ class LLMQuizGenerator:
         stem = question.stem.strip()
         if question.type == "multiple" and _SELECT[right] not in stem:
             stem = f"{re.sub(r'[(]Select [A-Z]+[.][)]', '', stem).strip()} {_SELECT[right]}"
-        letters = [chr(ord("A") + i) for i in range(len(options))]
         quiz_options = [QuizOption(key=k, text=o.text.strip(), correct=o.correct,
                                    explanation=o.explanation.strip())
-                        for k, o in zip(letters, options)]
+                        for k, o in zip(letters(len(options)), options, strict=True)]
         ids = self.catalog.mentioned_ids(" ".join(o.text for o in options if o.correct))
         return QuizItem(
             id=item_id(question.type, stem, [o.text for o in quiz_options]),
@@ -222,6 +225,5 @@ class LLMQuizGenerator:
 def _model_safe(text: str) -> str:
     """Passage text with hidden text and instructions aimed at a model removed: documents are
     data, and an injected order must not reach the question writer."""
-    from tutor.generate import sanitize_text
 
     return sanitize_text(text)[0]

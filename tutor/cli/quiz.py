@@ -1,37 +1,30 @@
 """`tutor quiz` and `tutor progress`: parse options, call the quiz library, print.
 
-``quiz_app`` holds both commands; tutor/cli.py mounts it (``app.add_typer(quiz_app)``) or
-registers the functions ``quiz`` and ``progress`` directly. The JSON shape of ``quiz --json``
-is documented in the README.
+The JSON shape of ``quiz --json`` is documented in the README.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
-from tutor.catalog import DOMAINS, TASKS, load_catalog
+from tutor import prompts
+from tutor.catalog import load_catalog
+from tutor.cli.app import fail
 from tutor.config import get_settings
 from tutor.errors import InputError, TutorError
-from tutor.progress import ProgressStore
+from tutor.exam import DOMAINS, TASKS
+from tutor.progress import open_progress_store
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.grade import parse_answer
-from tutor.quiz.render import HOW_TO_ANSWER, format_feedback, format_item
+from tutor.quiz.plaintext import HOW_TO_ANSWER, format_feedback, format_item
 from tutor.quiz.session import PracticeSession, QuizSet, build_quiz
 
 JSON_VERSION = 1
 
-quiz_app = typer.Typer(help="Practice questions, spaced review and progress.", add_completion=False)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-def quiz_json(quiz: QuizSet, domain: Optional[int], task: Optional[str]) -> dict[str, Any]:
+def quiz_json(quiz: QuizSet, domain: int | None, task: str | None) -> dict[str, Any]:
     """The document printed by ``tutor quiz --json`` (see the README)."""
     return {
         "version": JSON_VERSION,
@@ -47,37 +40,34 @@ def quiz_json(quiz: QuizSet, domain: Optional[int], task: Optional[str]) -> dict
     }
 
 
-@quiz_app.command("quiz")
 def quiz(
-    domain: Optional[int] = typer.Option(None, "--domain", "-d", min=1, max=4,
+    domain: int | None = typer.Option(None, "--domain", "-d", min=1, max=4,
                                          help="Exam domain 1-4."),
-    task: Optional[str] = typer.Option(None, "--task", "-t", help="Task statement, e.g. 3.1."),
+    task: str | None = typer.Option(None, "--task", "-t", help="Task statement, e.g. 3.1."),
     count: int = typer.Option(10, "--count", "-n", min=1, max=100, help="Number of questions."),
     json_out: bool = typer.Option(False, "--json", help="Print the questions as JSON and exit."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Repeatable question selection."),
+    seed: int | None = typer.Option(None, "--seed", help="Repeatable question selection."),
     review: bool = typer.Option(True, "--review/--no-review",
                                 help="Put questions due for spaced review first."),
 ) -> None:
     """Practice exam-style questions; answers are graded and saved to your progress."""
     if domain is not None and task is not None:
-        _fail("Give --domain or --task, not both.", 2)
+        fail("Give --domain or --task, not both.", 2)
     if task is not None and task not in TASKS:
-        _fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
+        fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
     try:
         settings = get_settings()
-        store = ProgressStore.from_settings(settings)
+        store = open_progress_store(settings)
         due = store.due_items(domain=domain, task=task) if review else []
         result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
                             count=count, seed=seed, review=due)
     except TutorError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     if json_out:
         typer.echo(json.dumps(quiz_json(result, domain, task), indent=2))
         return
     if not result.items:
-        _fail("No questions could be made for this selection: check that corpus/services.yaml "
-              "and the study notes are present.")
+        fail(prompts.QUIZ_EMPTY)
     _run_interactive(PracticeSession(result, store))
 
 
@@ -105,19 +95,17 @@ def _summary(session: PracticeSession) -> None:
     typer.echo(f"Score: {right}/{answered}. Missed questions come back in spaced review.")
 
 
-@quiz_app.command("progress")
 def progress(
     json_out: bool = typer.Option(False, "--json", help="Print progress as JSON."),
     window: int = typer.Option(20, "--window", min=1, help="Recent attempts per task."),
 ) -> None:
     """Accuracy per domain, weakest task statements and questions due for review."""
     try:
-        store = ProgressStore.from_settings(get_settings())
+        store = open_progress_store(get_settings())
         totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
     except TutorError as exc:
-        _fail(str(exc))
-        return
-    data = {
+        fail(str(exc))
+    data: dict[str, Any] = {
         "domains": [
             {"domain": d, "name": DOMAINS[d], "attempts": totals.get(d, (0, 0))[0],
              "correct": totals.get(d, (0, 0))[1]}

@@ -14,17 +14,12 @@ import random
 import re
 from collections.abc import Iterator, Sequence
 
-from tutor.catalog import Catalog, Service, distractor_pool
-from tutor.quiz.note_items import TRAP_HEADING, NoteItems
-from tutor.quiz.plan import (
-    SentenceCandidate,
-    TaskPlan,
-    item_id,
-    letters,
-    ratio_ok,
-    selection_tasks,
-)
-from tutor.quiz.support import Support, SupportIndex, citation
+from tutor.catalog import Catalog, Service
+from tutor.quiz.options import OptionMaker
+from tutor.quiz.plan import SentenceCandidate, TaskPlan, item_id, ratio_ok, selection_tasks
+from tutor.quiz.sentence_items import TRAP_HEADING, SentenceItems, usable_sentence
+from tutor.quiz.support import SupportIndex, citation
+from tutor.quiz.text import letters
 from tutor.quiz.workflows import workflows_for
 from tutor.types import Chunk, QuestionType, QuizItem, QuizOption
 
@@ -73,7 +68,7 @@ def _meets(scenario: str) -> str:
     return f"It meets the requirement to {scenario.rstrip('. ')}."
 
 
-class OfflineGenerator(NoteItems):
+class OfflineGenerator:
     """Deterministic for a given seed, catalog and chunk list."""
 
     def __init__(
@@ -87,6 +82,8 @@ class OfflineGenerator(NoteItems):
         self.support = SupportIndex(catalog, chunks)
         self.rng = random.Random(seed)
         self.types = tuple(types)
+        self.make = OptionMaker(catalog, self.support, self.rng)
+        self.sentences = SentenceItems(self.make)
 
     # ---- the stream -------------------------------------------------------------------------
 
@@ -110,7 +107,7 @@ class OfflineGenerator(NoteItems):
             if chunk.task != task or TRAP_HEADING.search(chunk.heading):
                 continue
             for sentence, _words, ids in self.support.sentences_of(chunk):
-                if ids and self._usable_sentence(sentence):
+                if ids and usable_sentence(sentence):
                     candidate = SentenceCandidate(chunk, sentence, ids)
                     files.setdefault(chunk.source, []).append(candidate)
         pools = [files[k] for k in sorted(files)]
@@ -139,7 +136,7 @@ class OfflineGenerator(NoteItems):
         if kind == "multiple":
             return self._multiple(plan, self.rng.choice((2, 2, 3)))
         if kind in ("cloze", "true_false"):
-            return self._from_sentence(plan, kind)
+            return self.sentences.from_sentence(plan, kind)
         if kind == "ordering":
             return self._ordering(plan)
         if kind == "matching":
@@ -158,33 +155,6 @@ class OfflineGenerator(NoteItems):
                 plan.entry_pos = (plan.entry_pos + step + 1) % len(plan.entries)
                 return service, unused[0]
         return None
-
-    def _distractors(self, keys: Sequence[Service], n: int, banned: set[str],
-                     same_category_first: bool = False) -> list[Service]:
-        """Up to ``n`` wrong options a candidate could confuse with the keys, with names of
-        similar length. A cloze blank sits in a sentence whose grammar fits the key's category,
-        so there ``same_category_first`` puts that category ahead of confused_with entries."""
-        pools: list[Service] = []
-        for key in keys:
-            pool = distractor_pool(self.catalog, key, exclude=banned)
-            confusable, rest = pool[: len(key.confused_with)], pool[len(key.confused_with) :]
-            self.rng.shuffle(confusable)
-            self.rng.shuffle(rest)
-            ordered = confusable + rest
-            if same_category_first:
-                ordered.sort(key=lambda s: s.category != key.category)
-            pools.extend(ordered)
-        chosen: list[Service] = []
-        names = [k.label for k in keys]
-        unique = {c.id: c for c in pools}
-        for candidate in unique.values():
-            if candidate.id in banned or candidate.label in names:
-                continue
-            if ratio_ok(names + [c.label for c in chosen] + [candidate.label]):
-                chosen.append(candidate)
-            if len(chosen) == n:
-                break
-        return chosen
 
     def _question(self, key: Service, scenario: str) -> str:
         if COST_CUE.search(scenario) and self.rng.random() < 0.7:
@@ -206,7 +176,7 @@ class OfflineGenerator(NoteItems):
             lead = self.rng.choice(LEADS).format(s=scenario.rstrip(". "))
             stem = f"{lead} {self._question(key, scenario)}"
             in_stem = set(self.catalog.mentioned_ids(stem))
-            distractors = self._distractors([key], 3, banned=in_stem | {key.id})
+            distractors = self.make.distractors([key], 3, banned=in_stem | {key.id})
             support = self.support.best(key.id, f"{scenario} {key.purpose}", plan.task)
             # A scenario whose best support sits in another task's notes belongs to that task
             # (e.g. pre-training bias under 4.1); asking it here would mislabel the item.
@@ -215,8 +185,9 @@ class OfflineGenerator(NoteItems):
                 break
             skip.add(key.id)
         options = [(key, True)] + [(d, False) for d in distractors]
-        return self._service_item("single", plan.task, stem, options, {key.id: _meets(scenario)},
-                                  [support], topic=key.id)
+        assert support is not None  # on_task above
+        return self.make.service_item("single", plan.task, stem, options,
+                                      {key.id: _meets(scenario)}, [support], topic=key.id)
 
     def _multiple(self, plan: TaskPlan, count: int) -> QuizItem | None:
         keys: list[tuple[Service, str]] = []
@@ -252,51 +223,16 @@ class OfflineGenerator(NoteItems):
         in_stem = set(self.catalog.mentioned_ids(stem))
         key_services = [k for k, _ in keys]
         banned = in_stem | {k.id for k in key_services}
-        distractors = self._distractors(key_services, 3, banned=banned)
+        distractors = self.make.distractors(key_services, 3, banned=banned)
         if len(distractors) < 3:
             return None
         for k, s in keys:
             plan.used_scenarios.add((k.id, s))
         options = [(k, True) for k in key_services] + [(d, False) for d in distractors]
         needs = {k.id: _meets(s) for k, s in keys}
-        return self._service_item("multiple", plan.task, stem, options, needs,
-                                  [s for s in supports if s is not None], topic=key_services[0].id)
-
-    def _service_item(
-        self,
-        kind: QuestionType,
-        task: str,
-        stem: str,
-        options: list[tuple[Service, bool]],
-        needs: dict[str, str],
-        supports: list[Support],
-        topic: str,
-    ) -> QuizItem:
-        self.rng.shuffle(options)
-        quiz_options = []
-        for letter, (service, correct) in zip(letters(len(options)), options):
-            if correct:
-                why = f"Correct. {service.label}: {service.purpose} {needs[service.id]}"
-            else:
-                why = f"Incorrect. {service.label} is not the best fit here. {service.purpose}"
-            quiz_options.append(
-                QuizOption(key=letter, text=service.label, correct=correct, explanation=why))
-        keys = [s for s, c in options if c]
-        summary = " ".join(f"{k.label}: {k.purpose}" for k in keys)
-        return QuizItem(
-            id=item_id(kind, stem, [o.text for o in quiz_options]),
-            type=kind,
-            domain=int(task[0]),
-            task=task,
-            stem=stem,
-            options=quiz_options,
-            answer_count=len(keys),
-            explanation=summary,
-            citations=[citation(s, n) for n, s in enumerate(supports, start=1)],
-            topic=topic,
-        )
-
-    # ---- note sentences ---------------------------------------------------------------------
+        return self.make.service_item("multiple", plan.task, stem, options, needs,
+                                      [s for s in supports if s is not None],
+                                      topic=key_services[0].id)
 
     # ---- ordering and matching --------------------------------------------------------------
 
@@ -313,7 +249,7 @@ class OfflineGenerator(NoteItems):
             options = [
                 QuizOption(key=letter, text=text, correct=False,
                            explanation=f"Step {position + 1} of {len(steps)}.")
-                for letter, (position, text) in zip(keys, steps)
+                for letter, (position, text) in zip(keys, steps, strict=False)
             ]
             order = [keys[steps.index((i, s))] for i, s in enumerate(flow.steps)]
             stem = f"An ML engineer needs to {flow.goal}. Arrange the steps in the correct order."
@@ -344,14 +280,14 @@ class OfflineGenerator(NoteItems):
             plan.used_groups.add(ids)
             keys = letters(size)
             options = [QuizOption(key=k, text=s.label, explanation=f"{s.label}: {s.purpose}")
-                       for k, s in zip(keys, group)]
+                       for k, s in zip(keys, group, strict=False)]
             stem = ("Match each AWS service or feature with the description of what it does. "
                     "Use each description once.")
             return QuizItem(
                 id=item_id("matching", stem, [s.label for s in group]),
                 type="matching", domain=int(plan.task[0]), task=plan.task, stem=stem,
                 options=options, answer_count=size,
-                pairs={k: s.purpose for k, s in zip(keys, group)},
+                pairs={k: s.purpose for k, s in zip(keys, group, strict=False)},
                 explanation="Each entry is paired with the purpose the service catalog gives it.",
                 citations=[citation(s, n) for n, s in enumerate(supports, 1) if s is not None],
                 topic=group[0].id,
@@ -373,4 +309,4 @@ def generate(
     stream = OfflineGenerator(catalog, chunks, seed=seed, types=types).candidates(
         selection_tasks(domain, task)
     )
-    return [item for _, item in zip(range(count), stream)]
+    return [item for _, item in zip(range(count), stream, strict=False)]
