@@ -39,7 +39,7 @@ def _headline(report: dict[str, Any]) -> str:
     rev = (git.get("revision") or "no git")[:10] + (" (modified)" if git.get("dirty") else "")
     index = (f"index {corpus['generation']} ({corpus['documents']} documents, "
              f"{corpus['chunks']} chunks, {corpus['model']})" if corpus.get("generation")
-             else "no index (notes chunked on the fly)")
+             else "no index (chunks given by the caller)")
     return (f"{report['kind']} eval on {ds.get('name')} ({ds.get('questions')} items); {index}; "
             f"code {rev}")
 
@@ -178,7 +178,7 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
 
 def quiz_items_markdown(report: dict[str, Any]) -> str:
     """The generated items, each as a learner sees it followed by its key and citations."""
-    from tutor.quiz.render import format_answer, format_item
+    from tutor.quiz.plaintext import format_answer, format_item
     from tutor.types import QuizItem
 
     parts = [f"# Generated quiz items ({len(report['items'])})", "",
