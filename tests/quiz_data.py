@@ -1,5 +1,6 @@
-"""Fakes and fixtures for the quiz tests: a scripted chat model, a tiny catalog, hand-made
-chunks and items, and access to the real corpus (skipping, with the reason, while it is missing)."""
+"""Data for the quiz tests: a tiny catalog, hand-made chunks and items, and the real corpus
+chunked without a model (skipping, with the reason, while it is missing). The fakes
+themselves (the scripted chat model) are in tutor/testing.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from tutor.catalog import (
     DEFAULT_CATALOG_PATH,
@@ -21,27 +18,11 @@ from tutor.catalog import (
     catalog_from_dict,
     load_catalog,
 )
-from tutor.config import load_settings
+from tutor.chunk import Chunker
+from tutor.errors import TutorError
+from tutor.load import load_file
+from tutor.testing import whitespace_counter
 from tutor.types import Chunk, Citation, QuizItem, QuizOption
-
-
-class ScriptedChatModel(BaseChatModel):
-    """Replies with the scripted strings in order and records every prompt it was sent."""
-
-    replies: list[str]
-    received: list[list[BaseMessage]] = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted-test"
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        self.received.append(list(messages))
-        if not self.replies:
-            raise RuntimeError("the script has no more replies")
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(self.replies.pop(0)))])
-
 
 # ---- a tiny catalog, written for these tests ---------------------------------------------------
 
@@ -111,14 +92,15 @@ def single_item(**changes: Any) -> QuizItem:
     chunk = make_chunk(SUPPORT_TEXT)
     names = ["Amazon SageMaker Real-Time Inference", "Amazon SageMaker Serverless Inference",
              "Amazon SageMaker Asynchronous Inference", "Amazon SageMaker Batch Transform"]
-    fields: dict[str, Any] = dict(
-        id="q-test-single", type="single", domain=3, task="3.1",
-        stem="A team needs to serve a rarely used model without paying for idle instances. "
+    fields: dict[str, Any] = {
+        "id": "q-test-single", "type": "single", "domain": 3, "task": "3.1",
+        "stem": "A team needs to serve a rarely used model without paying for idle instances. "
              "Which option should they use?",
-        options=[QuizOption(key=k, text=n, correct=(k == "B"), explanation=f"why {k}")
-                 for k, n in zip("ABCD", names)],
-        explanation="It scales to zero.", citations=[cite(chunk, SUPPORT_TEXT)], topic="sl",
-    )
+        "options": [QuizOption(key=k, text=n, correct=(k == "B"), explanation=f"why {k}")
+                 for k, n in zip("ABCD", names, strict=False)],
+        "explanation": "It scales to zero.", "citations": [cite(chunk, SUPPORT_TEXT)],
+        "topic": "sl",
+    }
     fields.update(changes)
     return QuizItem(**fields)
 
@@ -131,7 +113,7 @@ def multiple_item() -> QuizItem:
         id="q-test-multi", type="multiple", domain=3, task="3.1",
         stem="Which two options serve predictions? (Select TWO.)",
         options=[QuizOption(key=k, text=n, correct=k in ("A", "C"), explanation=f"why {k}")
-                 for k, n in zip("ABCDE", names)],
+                 for k, n in zip("ABCDE", names, strict=False)],
         answer_count=2, explanation="x",
     )
 
@@ -142,12 +124,23 @@ def _notes_present() -> bool:
     return DEFAULT_NOTES_DIR.is_dir() and any(DEFAULT_NOTES_DIR.rglob("*.md"))
 
 
+def note_chunks(notes_dir: Path = DEFAULT_NOTES_DIR) -> list[Chunk]:
+    """Chunks of every Markdown note, counted in words rather than word pieces: close enough
+    for choosing supporting sentences, and no model to load. (The app reads the index.)"""
+    chunker = Chunker(whitespace_counter, 200, 32)
+    chunks: list[Chunk] = []
+    for path in sorted(notes_dir.rglob("*.md")):
+        try:
+            doc = load_file(path, path.relative_to(notes_dir).as_posix())
+        except TutorError:
+            continue
+        chunks.extend(chunker.chunk(doc))
+    return chunks
+
+
 @lru_cache(maxsize=1)
 def _corpus() -> tuple[Catalog, tuple[Chunk, ...]]:
-    from tutor.quiz.corpus import note_chunks
-
-    settings = load_settings(home=Path("/nonexistent-tutor-home-for-chunking"))
-    return load_catalog(), tuple(note_chunks(settings))
+    return load_catalog(), tuple(note_chunks())
 
 
 def real_corpus() -> tuple[Catalog, tuple[Chunk, ...]]:
