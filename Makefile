@@ -38,7 +38,7 @@ test: lint browser-deps
 
 # Unit tests only: no slow end-to-end, browser or server tests (a few minutes).
 test-fast: lint
-	$(PY) -m pytest -m "not slow and not browser and not http and not server"
+	$(PY) -m pytest -m "not slow and not browser and not http and not server and not model"
 
 # The README's screenshots: the browser test, told to write them to docs/screenshots.
 screenshots: $(STAMP) browser-deps

@@ -207,6 +207,7 @@ def test_unknown_page_is_a_clear_error(cli) -> None:
     assert "Not in the docs manifest: sagemaker/nope" in result.output
 
 
+@pytest.mark.model
 def test_fetch_from_the_shared_docs_then_ask_cites_the_page(tutor_home: Path, cli) -> None:
     """The issue's acceptance run, through the real CLI and the real model: the pages get
     URLs and exam tags, and a question about one of them cites its URL."""
