@@ -1,5 +1,5 @@
 # Two commands on a fresh machine:  `make run` (set up, index the shipped notes, start the app)
-# and `make test` (set up, run the whole test suite).
+# and `make test` (set up, lint, type-check, run the whole test suite).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test setup browser-deps clean-home bench eval
+.PHONY: run test test-fast lint screenshots setup browser-deps bench eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,20 @@ browser-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "warning: could not install chromium; browser tests will be skipped"; }
 
-test: $(STAMP) browser-deps
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint browser-deps
 	$(PY) -m pytest
+
+# Unit tests only: no slow end-to-end, browser or server tests (a few minutes).
+test-fast: lint
+	$(PY) -m pytest -m "not slow and not browser and not http and not server and not model"
+
+# The README's screenshots: the browser test, told to write them to docs/screenshots.
+screenshots: $(STAMP) browser-deps
+	TUTOR_TEST_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/test_browser.py
 
 bench: $(STAMP)
 	$(PY) -m evals.bench

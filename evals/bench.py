@@ -69,7 +69,7 @@ def _encoder_section(corpus: Path, settings: Any, quick: bool, runs: int,
     unsorted, grouped = bench_encoder.padding_overhead(encs["torch"], texts,
                                                        settings.embed_batch_size, 256)
     out["padding"] = {"arrival_order": unsorted, "sorted_per_256": grouped}
-    pages = None if not quick else {s for s in sources}
+    pages = None if not quick else set(sources)
     questions = bc.load_questions(pages)
     out["quality"] = {name: bench_encoder.quality(encs[name], texts, sources, questions,
                                                   cache / "vectors")
@@ -134,12 +134,12 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAU
             result["cold"] = {"app_s": [a["seconds"] for a in app],
                               "model_s": [b["seconds"] for b in bare],
                               "ratio": bc.median([a["seconds"] / b["seconds"]
-                                                  for a, b in zip(app, bare)]),
+                                                  for a, b in zip(app, bare, strict=False)]),
                               "app_imports_torch": app[0]["torch_loaded"],
                               "ui_s": [u["seconds"] for u in ui_app],
                               "ui_answered": all(u["status"] == "answered" for u in ui_app),
                               "ui_ratio": bc.median([u["seconds"] / b["seconds"]
-                                                     for u, b in zip(ui_app, bare)])}
+                                                     for u, b in zip(ui_app, bare, strict=False)])}
         if "scale" in sections:
             _log(f"scale {FACTORS} and memory")
             result["scale"] = _scale(home, work, child, questions, quick, runs, out)
@@ -192,13 +192,13 @@ def _ingest_rows(add: Any, ing: dict[str, Any], lc: dict[str, Any] | None, label
     add(f"ingest peak RSS{label}", f"{ing['peak_rss_mb_ingest']:.0f} MB", "",
         ing["peak_rss_mb_ingest"] < 1536, "<1.5 GB")
     if lc:
-        pairs = zip(runs, lc["runs"])
-        x = bc.median([(o["files"] / o["ingest_s"]) / (l["files"] / l["seconds"])
-                       for o, l in pairs])
-        cpu = [(l["cpu_s"] / l["files"]) / (o["ingest_cpu_s"] / o["files"])
-               for o, l in zip(runs, lc["runs"]) if o.get("ingest_cpu_s") and l.get("cpu_s")]
+        pairs = list(zip(runs, lc["runs"], strict=False))
+        x = bc.median([(o["files"] / o["ingest_s"]) / (lcr["files"] / lcr["seconds"])
+                       for o, lcr in pairs])
+        cpu = [(lcr["cpu_s"] / lcr["files"]) / (o["ingest_cpu_s"] / o["files"])
+               for o, lcr in pairs if o.get("ingest_cpu_s") and lcr.get("cpu_s")]
         add(f"ingest vs LangChain{label}",
-            f"LC {bc.median([l['seconds'] for l in lc['runs']]):.0f} s, "
+            f"LC {bc.median([lcr['seconds'] for lcr in lc['runs']]):.0f} s, "
             f"{lc['runs'][0]['chunks']} chunks",
             f"{x:.2f}x" + (f" (CPU {bc.median(cpu):.2f}x)" if cpu else ""), x >= 1.5, ">=1.5x")
 
@@ -295,9 +295,9 @@ def markdown(result: dict[str, Any]) -> str:
 def bench(
     quick: bool = typer.Option(False, "--quick", help="A subset of pages and fewer runs."),
     runs: int | None = typer.Option(None, min=1, help="Runs per figure (default 3, quick 2)."),
-    out: Path = typer.Option(DEFAULT_OUT, help="Folder for the results."),  # noqa: B008
+    out: Path = typer.Option(DEFAULT_OUT, help="Folder for the results."),
     backend: str | None = typer.Option(None, help="Encoder runtime (default: configured)."),
-    only: list[str] | None = typer.Option(  # noqa: B008
+    only: list[str] | None = typer.Option(
         None, help="Sections: encoder langchain int8 query cold scale (ingest always runs)."),
     pages: int = typer.Option(QUICK_PAGES, min=2, help="Pages in the --quick subset."),
 ) -> None:

@@ -16,7 +16,8 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 
 def encoders(batch_size: int, threads: int, encoder_dir: Path) -> dict[str, Any]:
     """One uncached encoder per runtime, each built as make_embedder would build it."""
-    from tutor.embed import OnnxEmbedder, SentenceTransformerEmbedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
+    from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
     return {
         "torch": SentenceTransformerEmbedder(batch_size=batch_size, threads=threads),
@@ -59,8 +60,8 @@ def throughput(encs: dict[str, Any], texts: Sequence[str], rounds: int) -> dict[
             cpu[name].append(used)
     out: dict[str, Any] = {}
     for name, enc in encs.items():
-        ratios = [t / s for t, s in zip(seconds["torch"], seconds[name])]
-        cpu_ratios = [t / s for t, s in zip(cpu["torch"], cpu[name])]
+        ratios = [t / s for t, s in zip(seconds["torch"], seconds[name], strict=False)]
+        cpu_ratios = [t / s for t, s in zip(cpu["torch"], cpu[name], strict=False)]
         out[name] = {"chunks_per_s": len(texts) / median(seconds[name]),
                      "speedup_vs_torch": median(ratios), "seconds": seconds[name],
                      "cpu_speedup_vs_torch": median(cpu_ratios), "cpu_s": cpu[name],
@@ -85,7 +86,7 @@ def quality(encoder: Any, texts: Sequence[str], sources: Sequence[str],
 
     Vectors go through the embedding cache at ``cache_dir``, so later runs re-use them.
     """
-    from tutor.embed_cache import CachedEmbedder
+    from tutor.embed.cache import CachedEmbedder
 
     cached = CachedEmbedder(encoder, cache_dir)
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from evals.bench_common import hit_and_rr, median, percentile, timed, tree_mb
+from tutor.config import Settings
 
 MODES = ("dense", "bm25", "hybrid")
 
@@ -37,8 +38,8 @@ def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[
         p95 = [percentile(p[key], 95) for p in passes]
         floor = [percentile(p["embed"], 50) for p in passes]
         out[key] = {"p50_ms": 1000 * median(p50), "p95_ms": 1000 * median(p95),
-                    "p50_x_embed": median([a / f for a, f in zip(p50, floor)]),
-                    "p95_x_embed": median([a / f for a, f in zip(p95, floor)])}
+                    "p50_x_embed": median([a / f for a, f in zip(p50, floor, strict=False)]),
+                    "p95_x_embed": median([a / f for a, f in zip(p95, floor, strict=False)])}
     for mode in MODES:
         out[mode]["hit@5"] = 100 * sum(h for h, _ in quality[mode]) / len(questions)
         out[mode]["mrr@10"] = 100 * sum(r for _, r in quality[mode]) / len(questions)
@@ -67,23 +68,24 @@ def query_threads_ab(embedder: Any, questions: Sequence[dict[str, Any]]) -> dict
     return out
 
 
-def replicate(src_home: Path, dst_home: Path, factor: int, settings_for) -> dict[str, Any]:
+def replicate(src_home: Path, dst_home: Path, factor: int,
+              settings_for: Callable[[Path], Settings]) -> dict[str, Any]:
     """Build an index of ``factor`` copies of the one at ``src_home`` (distinct ids and
     sources, the stored vectors re-used) through the real writer; time it and size it."""
     import numpy as np
 
-    from tutor import store
+    from tutor.index import generations as store
 
     src = settings_for(src_home)
     gen = store.current_name(src)
+    assert gen is not None, "the source home has no index"
     manifest = store.read_manifest(src, gen)
     chunks = store.read_chunks(src, gen)
     vstore = store.open_store(src, gen)
-    ids = [c.id for c in chunks]
-    vectors = np.concatenate([
-        np.asarray(vstore.collection.get(ids=ids[s:s + 5000], include=["embeddings"])
-                   ["embeddings"], dtype=np.float32) for s in range(0, len(ids), 5000)])
-    store.release_embedded(store.gens_dir(src) / gen / "chroma")
+    try:
+        vectors = vstore.vectors([c.id for c in chunks])
+    finally:
+        vstore.close()
     all_chunks, files = [], {}
     for k in range(factor):
         prefix = "" if k == 0 else f"copy{k}/"

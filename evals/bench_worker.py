@@ -30,8 +30,8 @@ def ingest(args: dict[str, Any]) -> dict[str, Any]:
     """Ingest runs on fresh homes with empty caches; after each, the raw encoder on the same
     chunk texts (same model object, same batch size), then a re-ingest of the unchanged corpus."""
     from ingest.job import run_ingest
-    from tutor import store
     from tutor.embed import make_embedder
+    from tutor.index.generations import current_name, read_chunks
 
     paths = [Path(p) for p in args["paths"]]
     runs: list[dict[str, Any]] = []
@@ -44,18 +44,19 @@ def ingest(args: dict[str, Any]) -> dict[str, Any]:
         shutil.rmtree(home, ignore_errors=True)
         settings = _settings(str(home), args)
         embedder = make_embedder(settings)
-        base = embedder.inner  # type: ignore[attr-defined]
+        base = embedder.inner
         if load_s is None:  # the model loads once per process, as in the app
-            load_s, _ = timed(lambda: (base.embed_query("warm up"),
-                                       base.embed_documents(["warm up"])))
+            load_s, _ = timed(lambda b=base: (b.embed_query("warm up"),
+                                              b.embed_documents(["warm up"])))
             # A first onnx run exports the model once per machine (torch, ~1 GB for seconds);
             # that is setup, not ingest, so the ingest peak starts after it.
             peak_reset = reset_peak_rss()
         ingest_s, ingest_cpu, report = timed_cpu(run_ingest, paths, settings, embedder=embedder)
         if rss_after_first is None:
             rss_after_first = peak_rss_mb()
-        gen = store.current_name(settings)
-        texts = [c.embed_text() for c in store.read_chunks(settings, gen)]
+        gen = current_name(settings)
+        assert gen is not None
+        texts = [c.embed_text() for c in read_chunks(settings, gen)]
         raw_s, raw_cpu, _ = timed_cpu(base.embed_documents, texts)
         again_s, again = timed(run_ingest, paths, settings, embedder=embedder)
         runs.append({"ingest_s": ingest_s, "raw_s": raw_s, "reingest_s": again_s,
@@ -142,7 +143,7 @@ def cold_ui(args: dict[str, Any]) -> dict[str, Any]:
 
     app = AppTest.from_file(str(Path(ui.__file__).parent / "app.py"), default_timeout=600).run()
     app.chat_input[0].set_value(args["question"]).run()
-    turns = app.session_state[state.CHAT] if state.CHAT in app.session_state else []
+    turns = app.session_state[state.CHAT] if state.CHAT in app.session_state else []  # noqa: SIM401 - AppTest's session state has no get()
     answer = turns[0].answer if turns else None
     return {"seconds": time.time() - args["spawned_at"],
             "status": answer.status if answer else "none", "exception": bool(app.exception),

@@ -13,17 +13,14 @@ from typing import Any
 
 import typer
 
+from tutor.cli.app import fail
+
 eval_app = typer.Typer(help="Measure retrieval, answer and quiz quality; compare reports.",
                        no_args_is_help=True, add_completion=False)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
 
 
 @contextmanager
@@ -37,17 +34,17 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def _write(report: dict[str, Any], out: Path | None, settings: Any) -> Path:
     """Save JSON, chart and Markdown; print where they went."""
-    from evals import render
+    from evals import summary
     from evals.report import default_path, save
 
     path = out or default_path(settings, report)
     save(report, path)
-    chart = render.chart(report, path.with_suffix(".png"))
-    path.with_suffix(".md").write_text(render.markdown(report, chart), encoding="utf-8")
+    chart = summary.chart(report, path.with_suffix(".png"))
+    path.with_suffix(".md").write_text(summary.markdown(report, chart), encoding="utf-8")
     written = [path, path.with_suffix(".md")] + ([chart] if chart else [])
     if report["kind"] == "quiz":
         items = path.with_name(path.stem + "-items.md")
-        items.write_text(render.quiz_items_markdown(report), encoding="utf-8")
+        items.write_text(summary.quiz_items_markdown(report), encoding="utf-8")
         written.append(items)
     typer.echo("wrote " + ", ".join(str(p) for p in written))
     return path
@@ -55,7 +52,7 @@ def _write(report: dict[str, Any], out: Path | None, settings: Any) -> Path:
 
 def _run(dataset: Path | None, body: Callable[..., dict[str, Any]],
          out: Path | None) -> None:
-    from evals import render
+    from evals import summary
     from evals.cases import DatasetError
     from tutor.config import get_settings
     from tutor.errors import TutorError
@@ -64,12 +61,12 @@ def _run(dataset: Path | None, body: Callable[..., dict[str, Any]],
         settings = get_settings()
         report = body(settings)
     except DatasetError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
         return
     except TutorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    render.print_report(report)
+    summary.print_report(report)
     missing = report["dataset"].get("gold_not_indexed")
     if missing:
         typer.secho(f"warning: {len(missing)} gold sources of {dataset} are not in the index; "
@@ -91,9 +88,9 @@ def retrieval_command(
     from evals.retrieval import MODES
 
     if mode not in (*MODES, "all"):
-        _fail("--mode must be dense, bm25, hybrid or all", 2)
+        fail("--mode must be dense, bm25, hybrid or all", 2)
     if half is not None and half not in ("A", "B"):
-        _fail("--half must be A or B", 2)
+        fail("--half must be A or B", 2)
     modes = list(MODES) if mode == "all" else [mode]
 
     def body(settings: Any) -> dict[str, Any]:
@@ -165,19 +162,19 @@ def compare_command(
     """Per-metric differences between two reports of the same kind (B - A)."""
     import json
 
-    from evals import render
+    from evals import summary
     from evals.compare import compare
     from evals.report import ReportError, load
 
     try:
         result = compare(load(a), load(b))
     except ReportError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
         return
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
-    render.print_tables(render.compare_tables(result, "A", "B"),
+    summary.print_tables(summary.compare_tables(result, "A", "B"),
                         f"A = {a}\nB = {b}")
     if not result["same_dataset"]:
         typer.secho("warning: the reports were made with different datasets", err=True,

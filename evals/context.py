@@ -9,11 +9,14 @@ import platform
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tutor import store
 from tutor.config import Settings
 from tutor.errors import EmptyIndexError
+from tutor.index.generations import current_name, read_manifest
+
+if TYPE_CHECKING:
+    from tutor.service import Tutor
 
 REPO = Path(__file__).resolve().parents[1]
 # Settings that say where things are rather than how the tutor behaves; a difference in
@@ -41,30 +44,28 @@ def corpus_info(settings: Settings) -> dict[str, Any]:
     """The serving index generation: documents indexed (files with status ok) and files
     seen, chunks per corpus name, and a fingerprint over (source, sha256) of every file,
     equal for two indexes of the same files."""
-    gen = store.current_name(settings)
+    gen = current_name(settings)
     if gen is None:
         raise EmptyIndexError(
             "nothing is indexed yet; run `tutor ingest corpus/notes` (or the folder the "
             "dataset was written for) before `tutor eval`"
         )
-    m = store.read_manifest(settings, gen)
-    corpora: dict[str, int] = {}
-    for rec in m.files.values():
-        corpora[rec.corpus or "?"] = corpora.get(rec.corpus or "?", 0) + len(rec.chunk_ids)
+    m = read_manifest(settings, gen)
     digest = hashlib.sha256()
     for source in sorted(m.files):
         digest.update(f"{source}\x1f{m.files[source].sha256}\n".encode())
     ok = sum(rec.status.value == "ok" for rec in m.files.values())
     return {"generation": m.generation, "created": m.created, "documents": ok,
-            "files": len(m.files), "chunks": m.chunk_count, "chunks_by_corpus": corpora,
+            "files": len(m.files), "chunks": m.chunk_count,
+            "chunks_by_corpus": m.chunks_by_corpus(),
             "roots": sorted({rec.root for rec in m.files.values()}),
             "fingerprint": digest.hexdigest()[:16], "model": m.model_id}
 
 
 def indexed_sources(settings: Settings) -> set[str]:
     """Source paths of every document in the serving generation."""
-    gen = store.current_name(settings)
-    return set(store.read_manifest(settings, gen).files) if gen else set()
+    gen = current_name(settings)
+    return set(read_manifest(settings, gen).files) if gen else set()
 
 
 def settings_info(settings: Settings) -> dict[str, Any]:
@@ -95,11 +96,8 @@ def run_context(settings: Settings, models: dict[str, Any], *, require_index: bo
     }
 
 
-def tutor_models(tutor: Any) -> dict[str, Any]:
+def tutor_models(tutor: Tutor) -> dict[str, Any]:
     """Model ids of a Tutor: embedder, answer backend and configured chat model."""
     settings = tutor.settings
-    return {"embedder": tutor.embedder.model_id,
-            "answerer": getattr(tutor.answerer, "name", type(tutor.answerer).__name__),
-            "llm_provider": settings.llm_provider, "llm_model": settings.llm_model,
-            "reranker": None if tutor.retriever.reranker is None
-            else type(tutor.retriever.reranker).__name__}
+    return {"embedder": tutor.embedder.model_id, "answerer": tutor.answerer.name,
+            "llm_provider": settings.llm_provider, "llm_model": settings.llm_model}

@@ -176,6 +176,6 @@ def length_ratio(texts: Sequence[str]) -> float:
 def key_is_longest(texts: Sequence[str], correct: Sequence[bool]) -> bool:
     """Whether a correct option is strictly longer than every wrong one: the length cue that
     lets a test-wise learner guess without knowing the answer."""
-    right = [len(t) for t, c in zip(texts, correct) if c]
-    wrong = [len(t) for t, c in zip(texts, correct) if not c]
+    right = [len(t) for t, c in zip(texts, correct, strict=False) if c]
+    wrong = [len(t) for t, c in zip(texts, correct, strict=False) if not c]
     return bool(right and wrong) and max(right) > max(wrong)

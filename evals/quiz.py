@@ -21,8 +21,9 @@ from typing import Any
 
 from evals import metrics
 from evals.context import run_context
-from tutor.catalog import DOMAINS, TASKS, Catalog, load_catalog
+from tutor.catalog import Catalog, load_catalog
 from tutor.config import Settings
+from tutor.exam import DOMAINS, TASKS
 from tutor.quiz import build_quiz, check_item, generate
 from tutor.quiz.session import CANDIDATES_PER_ITEM
 from tutor.quiz.text import content_words
@@ -111,12 +112,12 @@ def run_quiz(settings: Settings, *, per_domain: int = 10, seed: int = 0,
              progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Generate, gate and check items for the four domains; return the report.
 
-    ``chunks`` defaults to what the quiz uses: the indexed chunks when the index holds the
-    study notes, else the notes chunked on the fly (tutor.quiz.corpus.quiz_chunks).
+    ``chunks`` defaults to what the quiz uses: the study-note chunks of the serving index
+    (tutor.quiz.corpus.quiz_chunks, EmptyIndexError without one). Callers that pass their
+    own chunks need no index; the report then records none.
     """
     from tutor.quiz.corpus import quiz_chunks
 
-    # Without an index the quiz draws on the notes folder, as the quiz command does.
     context = run_context(settings, {"generator": "offline"}, require_index=False)
     catalog = catalog or load_catalog()
     chunks = list(chunks) if chunks is not None else quiz_chunks(settings)

@@ -51,7 +51,7 @@ def summarise(rows: Sequence[dict[str, float]], seconds: Sequence[float], k: int
 def _group_means(cases: Sequence[RetrievalCase], per_q: Sequence[dict[str, Any]], mode: str,
                  attr: str) -> dict[str, dict[str, float]]:
     groups: dict[str, list[dict[str, float]]] = {}
-    for case, row in zip(cases, per_q):
+    for case, row in zip(cases, per_q, strict=False):
         key = getattr(case, attr)
         if key is not None:
             groups.setdefault(key, []).append(row["modes"][mode]["scores"])

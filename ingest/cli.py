@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
+
+from tutor.cli.app import fail
+from tutor.types import IngestReport
 
 
 def register(app: typer.Typer) -> None:
@@ -13,37 +15,34 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_command(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to ingest."),
+    paths: list[Path] | None = typer.Argument(None, help="Files or folders to ingest."),
     as_json: bool = typer.Option(False, "--json", help="Print the ingest report as JSON."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the current index and re-embed."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if an index exists."),
-    corpus: Optional[str] = typer.Option(None, help="Name of this source set (default: folder name)."),
+    corpus: str | None = typer.Option(None, help="Name of this source set (default: folder name)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load, chunk, embed and index files; print a per-file report."""
     import json
 
     from ingest.job import run_ingest
-    from tutor import store
     from tutor.config import get_settings
     from tutor.errors import TutorError
+    from tutor.index import current_name
 
     settings = get_settings()
-    if if_empty and store.current_name(settings) is not None:
+    if if_empty and current_name(settings) is not None:
         typer.echo(f"Index already present in {settings.index_dir}; nothing to do.")
         return
     if not paths:
-        typer.secho("error: give at least one file or folder", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail("give at least one file or folder", 2)
     try:
         report = run_ingest(list(paths), settings, rebuild=rebuild, corpus=corpus,
                             show_progress=not (quiet or as_json))
     except FileNotFoundError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc), 2)
     except TutorError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc))
     if as_json:
         data = report.model_dump(mode="json")
         data["files"] = [
@@ -55,7 +54,7 @@ def ingest_command(
     _print_report(report)
 
 
-def _print_report(report) -> None:  # noqa: ANN001
+def _print_report(report: IngestReport) -> None:
     from rich.console import Console
     from rich.table import Table
 

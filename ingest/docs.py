@@ -73,7 +73,7 @@ class DocGuide(BaseModel):
     pages: list[DocPage]
 
     @model_validator(mode="after")
-    def _page_urls(self) -> "DocGuide":
+    def _page_urls(self) -> DocGuide:
         # The manifest stores slugs, not URLs: a page's URL is the guide's base plus its slug.
         for page in self.pages:
             if not page.url:
@@ -239,7 +239,7 @@ def download_pages(pages: list[DocPage], docs_dir: Path, *, refresh: bool = Fals
     return results
 
 
-def _response_problem(response, max_bytes: int) -> str | None:  # noqa: ANN001 - httpx.Response
+def _response_problem(response, max_bytes: int) -> str | None:
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
     kind = response.headers.get("content-type", "")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING
 
 import typer
+
+from tutor.cli.app import fail
+
+if TYPE_CHECKING:
+    from ingest.docs import DocPage, DocsManifest
 
 docs_app = typer.Typer(no_args_is_help=True, help="AWS documentation pages on demand.")
 
@@ -14,13 +19,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(docs_app, name="docs")
 
 
-def _split(values: Optional[list[str]]) -> list[str]:
+def _split(values: list[str] | None) -> list[str]:
     """Accept both repeated options and comma-separated lists."""
     return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
 
-def _selection(manifest_path: Optional[Path], only: Optional[list[str]],
-               guide: Optional[list[str]], task: Optional[list[str]]):  # noqa: ANN202
+def _selection(manifest_path: Path | None, only: list[str] | None,
+               guide: list[str] | None, task: list[str] | None
+               ) -> tuple[DocsManifest, list[DocPage]]:
     from ingest.docs import load_manifest, select_pages
 
     manifest = load_manifest(manifest_path)
@@ -38,12 +44,12 @@ TASK_OPT = typer.Option(None, "--task", help="Only pages serving these task stat
 
 @docs_app.command("fetch")
 def fetch_command(
-    from_dir: Optional[Path] = typer.Option(
+    from_dir: Path | None = typer.Option(
         None, "--from", help="Read pages from a local folder (guide/slug.md) instead of the web."),
-    only: Optional[list[str]] = ONLY_OPT,
-    guide: Optional[list[str]] = GUIDE_OPT,
-    task: Optional[list[str]] = TASK_OPT,
-    manifest_path: Optional[Path] = MANIFEST_OPT,
+    only: list[str] | None = ONLY_OPT,
+    guide: list[str] | None = GUIDE_OPT,
+    task: list[str] | None = TASK_OPT,
+    manifest_path: Path | None = MANIFEST_OPT,
     refresh: bool = typer.Option(False, "--refresh", help="Download pages even if cached."),
     no_ingest: bool = typer.Option(False, "--no-ingest", help="Only fill the cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -69,8 +75,7 @@ def fetch_command(
                             refresh=refresh, ingest=not no_ingest, show_progress=show,
                             progress=progress)
     except TutorError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc))
     if as_json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
         return
@@ -87,10 +92,10 @@ def fetch_command(
 
 @docs_app.command("list")
 def list_command(
-    only: Optional[list[str]] = ONLY_OPT,
-    guide: Optional[list[str]] = GUIDE_OPT,
-    task: Optional[list[str]] = TASK_OPT,
-    manifest_path: Optional[Path] = MANIFEST_OPT,
+    only: list[str] | None = ONLY_OPT,
+    guide: list[str] | None = GUIDE_OPT,
+    task: list[str] | None = TASK_OPT,
+    manifest_path: Path | None = MANIFEST_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show which pages the docs manifest names, with their URL and exam tasks."""
@@ -101,8 +106,7 @@ def list_command(
     try:
         _, pages = _selection(manifest_path, only, guide, task)
     except TutorError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc))
     if as_json:
         typer.echo(json.dumps([p.model_dump() for p in pages], indent=2))
         return

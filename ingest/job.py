@@ -6,23 +6,28 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
+from tqdm import tqdm
 
 from ingest.walk import SourceFile, read_url_manifest, walk
-from tutor import store
 from tutor.chunk import Chunker
 from tutor.config import Settings
 from tutor.embed import Embedder, make_embedder
 from tutor.errors import IndexDamagedError, IngestLockedError, LoadError, ModelMismatchError
+from tutor.index import generations as gens
+from tutor.index import probe_index
 from tutor.load import load_file
 from tutor.tagging import tag_untagged
-from tutor.types import Chunk, FileReport, FileStatus, IngestReport
+from tutor.types import Change, Chunk, FileReport, FileStatus, IngestReport
 
 log = logging.getLogger(__name__)
 EMBED_BATCH = 256
+Hook = Callable[[str], None]
 
 
 def _lock(settings: Settings) -> FileLock:
@@ -30,11 +35,9 @@ def _lock(settings: Settings) -> FileLock:
     return FileLock(str(settings.index_dir / ".ingest.lock"), timeout=0)
 
 
-def _progress(total: int, desc: str, enabled: bool):  # noqa: ANN202 - tqdm or a no-op
+def _progress(total: int, desc: str, enabled: bool) -> tqdm[Any] | None:
     if not enabled:
         return None
-    from tqdm import tqdm
-
     return tqdm(total=total, desc=desc, unit="chunk" if "mbed" in desc else "file",
                 leave=False, dynamic_ncols=True)
 
@@ -47,7 +50,7 @@ def run_ingest(
     rebuild: bool = False,
     corpus: str | None = None,
     show_progress: bool = False,
-    hook: Callable[[str], None] | None = None,
+    hook: Hook | None = None,
 ) -> IngestReport:
     """Ingest files and folders; return the report. The index changes only if all goes well.
 
@@ -64,137 +67,190 @@ def run_ingest(
             f"({settings.index_dir}); wait for it to finish and try again"
         ) from exc
     try:
-        return _run(paths, settings, embedder, rebuild, corpus, show_progress, hook, started)
+        run = _Run(settings, embedder or make_embedder(settings), rebuild=rebuild,
+                   corpus=corpus, show_progress=show_progress, hook=hook, started=started)
+        return run.execute(paths)
     finally:
         lock.release()
 
 
-def _previous(settings: Settings, model_id: str, rebuild: bool
-              ) -> tuple[str | None, store.Manifest | None, dict[str, Chunk]]:
-    prev = store.current_name(settings)
-    if prev is None or rebuild:
-        return prev, None, {}
-    try:
-        manifest = store.read_manifest(settings, prev)
-        if manifest.model_id != model_id:
-            raise ModelMismatchError(
-                f"the index was built with '{manifest.model_id}', the configured model is "
-                f"'{model_id}'; run the ingest with --rebuild to re-embed everything"
-            )
-        chunks = {c.id: c for c in store.read_chunks(settings, prev)}
-    except IndexDamagedError as exc:
-        log.warning("previous index unreadable (%s); building from scratch", exc)
-        return prev, None, {}
-    return prev, manifest, chunks
+@dataclass
+class _Previous:
+    """What the serving generation holds, as far as this run can reuse it."""
+
+    name: str | None = None
+    manifest: gens.Manifest | None = None
+    chunks: dict[str, Chunk] = field(default_factory=dict)
 
 
-def _run(paths: list[Path], settings: Settings, embedder: Embedder | None, rebuild: bool,
-         corpus: str | None, show_progress: bool, hook: Callable[[str], None] | None,
-         started: float) -> IngestReport:
-    embedder = embedder or make_embedder(settings)
-    prev, manifest, prev_chunks = _previous(settings, embedder.model_id, rebuild)
-    files = walk(paths, corpus)
-    if hook:
-        hook("walked")
-    chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap,
-                      window=embedder.window)
-    records: dict[str, store.FileRecord] = dict(manifest.files) if manifest else {}
-    roots = {str(f.root) for f in files} | {str(p.expanduser().resolve()) for p in paths
-                                            if p.expanduser().is_dir()}
-    chunks: dict[str, Chunk] = {}
-    reports: list[FileReport] = []
-    seen: set[str] = set()
-    url_maps: dict[Path, dict] = {}
-    bar = _progress(len(files), "Reading", show_progress)
-    for sf in files:
-        source = _unique_source(sf, records, seen)
-        seen.add(source)
-        if sf.root not in url_maps:
-            url_maps[sf.root] = read_url_manifest(sf.root)
-        record, new_chunks, change = _ingest_file(
-            sf, source, records.get(source), prev_chunks, chunker, settings,
-            url_maps[sf.root].get(sf.source, {}),
-        )
-        records[source] = record
-        for c in new_chunks:
-            chunks[c.id] = c
-        reports.append(FileReport(path=source, status=record.status, chunks=len(record.chunk_ids),
-                                  message=record.message, warnings=record.warnings, change=change))
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
-    for source, record in list(records.items()):
-        if source in seen:
-            continue
-        if record.root in roots and not Path(record.root, source).exists():
-            del records[source]
-            reports.append(FileReport(path=source, status=record.status, chunks=0,
-                                      change="removed", message="file no longer exists"))
-        else:
-            chunks.update({cid: prev_chunks[cid] for cid in record.chunk_ids if cid in prev_chunks})
-    if hook:
-        hook("chunked")
+@dataclass
+class _Read:
+    """The files of this run, read and chunked (or carried over unchanged)."""
 
-    ordered = [chunks[cid] for source in sorted(records) for cid in records[source].chunk_ids
-               if cid in chunks]
-    prev_ids = set(prev_chunks)
-    new_ids = {c.id for c in ordered}
-    report = IngestReport(files=reports, chunks_total=len(ordered),
-                          chunks_added=len(new_ids - prev_ids),
-                          chunks_removed=len(prev_ids - new_ids) if manifest else 0,
-                          model=embedder.model_id, generation=prev)
-    unchanged = (manifest is not None and not rebuild and new_ids == prev_ids
-                 and {k: v.model_dump() for k, v in records.items()}
-                 == {k: v.model_dump() for k, v in manifest.files.items()}
-                 and _serving(settings))
-    if unchanged:
-        report.seconds = time.perf_counter() - started
+    records: dict[str, gens.FileRecord]
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    reports: list[FileReport] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    settings: Settings
+    embedder: Embedder
+    rebuild: bool = False
+    corpus: str | None = None
+    show_progress: bool = False
+    hook: Hook | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def stage(self, name: str) -> None:
+        if self.hook is not None:
+            self.hook(name)
+
+    def execute(self, paths: list[Path]) -> IngestReport:
+        prev = self._previous()
+        read = self._read(paths, prev)
+        self.stage("chunked")
+        ordered = [read.chunks[cid] for source in sorted(read.records)
+                   for cid in read.records[source].chunk_ids if cid in read.chunks]
+        prev_ids, new_ids = set(prev.chunks), {c.id for c in ordered}
+        report = IngestReport(files=read.reports, chunks_total=len(ordered),
+                              chunks_added=len(new_ids - prev_ids),
+                              chunks_removed=len(prev_ids - new_ids) if prev.manifest else 0,
+                              model=self.embedder.model_id, generation=prev.name)
+        if self._unchanged(prev, read, new_ids):
+            report.seconds = time.perf_counter() - self.started
+            return report
+        self._publish(ordered, read.records, report, prev.name)
         return report
 
-    gen = store.new_name()
-    encoded_before = getattr(embedder, "encoded", 0)
-    try:
-        vectors = _embed(embedder, ordered, show_progress, hook)
-        report.embedded = getattr(embedder, "encoded", len(ordered)) - encoded_before
-        ordered = tag_untagged(ordered, vectors, embedder, settings.tag_min_similarity)
-        if hook:
-            hook("embedded")
-        new_manifest = store.Manifest(
-            generation=gen, created=time.time(), model_id=embedder.model_id, dim=embedder.dim,
-            backend=settings.chroma_url or "embedded",
-            collection=store.collection_name(settings, gen), chunk_count=len(ordered),
-            files=records,
-        )
-        report.generation = gen
-        report.seconds = time.perf_counter() - started
-        new_manifest.report = report
-        store.write_generation(settings, new_manifest, ordered, vectors)
-        if hook:
-            hook("written")
-        store.publish(settings, gen)
-    except BaseException:
-        store.discard(settings, gen)
-        raise
-    store.collect_garbage(settings, keep_previous=prev)
-    report.seconds = time.perf_counter() - started
-    (settings.index_dir / "last_report.json").write_text(report.model_dump_json(indent=1))
-    return report
+    def _previous(self) -> _Previous:
+        name = gens.current_name(self.settings)
+        if name is None or self.rebuild:
+            return _Previous(name)
+        try:
+            manifest = gens.read_manifest(self.settings, name)
+            if manifest.model_id != self.embedder.model_id:
+                raise ModelMismatchError(
+                    f"the index was built with '{manifest.model_id}', the configured model is "
+                    f"'{self.embedder.model_id}'; run the ingest with --rebuild to re-embed "
+                    "everything"
+                )
+            chunks = {c.id: c for c in gens.read_chunks(self.settings, name)}
+        except IndexDamagedError as exc:
+            log.warning("previous index unreadable (%s); building from scratch", exc)
+            return _Previous(name)
+        return _Previous(name, manifest, chunks)
+
+    def _read(self, paths: list[Path], prev: _Previous) -> _Read:
+        """Load and chunk new or changed files; carry over what is unchanged or out of scope."""
+        files = walk(paths, self.corpus)
+        self.stage("walked")
+        chunker = Chunker(self.embedder.count_tokens, self.settings.chunk_tokens,
+                          self.settings.chunk_overlap, window=self.embedder.window)
+        read = _Read(records=dict(prev.manifest.files) if prev.manifest else {})
+        seen: set[str] = set()
+        url_maps: dict[Path, dict[str, dict[str, Any]]] = {}
+        bar = _progress(len(files), "Reading", self.show_progress)
+        for sf in files:
+            source = _unique_source(sf, read.records, seen)
+            seen.add(source)
+            if sf.root not in url_maps:
+                url_maps[sf.root] = read_url_manifest(sf.root)
+            record, new_chunks, change = _ingest_file(
+                sf, source, read.records.get(source), prev.chunks, chunker, self.settings,
+                url_maps[sf.root].get(sf.source, {}),
+            )
+            read.records[source] = record
+            read.chunks.update((c.id, c) for c in new_chunks)
+            read.reports.append(FileReport(path=source, status=record.status,
+                                           chunks=len(record.chunk_ids), message=record.message,
+                                           warnings=record.warnings, change=change))
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        roots = {str(f.root) for f in files} | {str(p.expanduser().resolve()) for p in paths
+                                                if p.expanduser().is_dir()}
+        self._carry_over(read, prev, seen, roots)
+        return read
+
+    @staticmethod
+    def _carry_over(read: _Read, prev: _Previous, seen: set[str], roots: set[str]) -> None:
+        """Files this run did not see: removed if they were under a folder it walked and are
+        gone from disk, otherwise kept with their chunks."""
+        for source, record in list(read.records.items()):
+            if source in seen:
+                continue
+            if record.root in roots and not Path(record.root, source).exists():
+                del read.records[source]
+                read.reports.append(FileReport(path=source, status=record.status, chunks=0,
+                                               change="removed", message="file no longer exists"))
+            else:
+                read.chunks.update({cid: prev.chunks[cid] for cid in record.chunk_ids
+                                    if cid in prev.chunks})
+
+    def _unchanged(self, prev: _Previous, read: _Read, new_ids: set[str]) -> bool:
+        """Nothing to write: same chunks and records, and the serving generation still works."""
+        return (prev.manifest is not None and not self.rebuild and new_ids == set(prev.chunks)
+                and {k: v.model_dump() for k, v in read.records.items()}
+                == {k: v.model_dump() for k, v in prev.manifest.files.items()}
+                and _serving(self.settings))
+
+    def _publish(self, ordered: list[Chunk], records: dict[str, gens.FileRecord],
+                 report: IngestReport, prev: str | None) -> None:
+        """Embed, tag, write and publish a new generation; on any failure, discard it."""
+        gen = gens.new_name()
+        encoded_before = self.embedder.encoded
+        try:
+            vectors = self._embed(ordered)
+            report.embedded = self.embedder.encoded - encoded_before
+            ordered = tag_untagged(ordered, vectors, self.embedder,
+                                   self.settings.tag_min_similarity)
+            self.stage("embedded")
+            manifest = gens.Manifest(
+                generation=gen, created=time.time(), model_id=self.embedder.model_id,
+                dim=self.embedder.dim, backend=gens.backend_name(self.settings),
+                collection=gens.collection_name(self.settings, gen), chunk_count=len(ordered),
+                files=records,
+            )
+            report.generation = gen
+            report.seconds = time.perf_counter() - self.started
+            manifest.report = report
+            gens.write_generation(self.settings, manifest, ordered, vectors)
+            self.stage("written")
+            gens.publish(self.settings, gen)
+        except BaseException:
+            gens.discard(self.settings, gen)
+            raise
+        gens.collect_garbage(self.settings, keep_previous=prev)
+        report.seconds = time.perf_counter() - self.started
+        (self.settings.index_dir / "last_report.json").write_text(report.model_dump_json(indent=1))
+
+    def _embed(self, chunks: list[Chunk]) -> np.ndarray:
+        if not chunks:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        bar = _progress(len(chunks), "Embedding", self.show_progress)
+        parts = []
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start:start + EMBED_BATCH]
+            parts.append(self.embedder.embed_documents([c.embed_text() for c in batch]))
+            if bar is not None:
+                bar.update(len(batch))
+            self.stage("batch")
+        if bar is not None:
+            bar.close()
+        return np.concatenate(parts).astype(np.float32)
 
 
 def _serving(settings: Settings) -> bool:
-    """Whether the current generation still answers; a damaged one is rebuilt, not kept.
-
-    The check runs in a child process (store.probe_index): a damaged vector store can
-    crash the native code that reads it.
-    """
-    problem = store.probe_index(settings)
+    """Whether the current generation still answers; a damaged one is rebuilt, not kept."""
+    problem = probe_index(settings)
     if problem:
         log.warning("%s Writing a new generation.", problem)
     return problem is None
 
 
-def _unique_source(sf: SourceFile, records: dict[str, store.FileRecord], seen: set[str]) -> str:
+def _unique_source(sf: SourceFile, records: dict[str, gens.FileRecord], seen: set[str]) -> str:
     """The source name; prefixed with the corpus when another folder already uses the name."""
     taken = records.get(sf.source)
     if sf.source in seen or (taken is not None and taken.root != str(sf.root)):
@@ -202,9 +258,9 @@ def _unique_source(sf: SourceFile, records: dict[str, store.FileRecord], seen: s
     return sf.source
 
 
-def _ingest_file(sf: SourceFile, source: str, old: store.FileRecord | None,
+def _ingest_file(sf: SourceFile, source: str, old: gens.FileRecord | None,
                  prev_chunks: dict[str, Chunk], chunker: Chunker, settings: Settings,
-                 meta: dict) -> tuple[store.FileRecord, list[Chunk], str]:
+                 meta: dict[str, Any]) -> tuple[gens.FileRecord, list[Chunk], Change]:
     try:
         size = sf.path.stat().st_size
         if size > settings.max_file_mb * 2**20:
@@ -212,41 +268,24 @@ def _ingest_file(sf: SourceFile, source: str, old: store.FileRecord | None,
         else:
             digest = hashlib.sha256(sf.path.read_bytes()).hexdigest()
     except OSError as exc:
-        rec = store.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256="", size=0,
-                               status=FileStatus.corrupt, message=f"cannot read the file: {exc}")
+        rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256="", size=0,
+                              status=FileStatus.corrupt, message=f"cannot read the file: {exc}")
         return rec, [], "skipped"
     if (old is not None and old.sha256 == digest and old.root == str(sf.root)
             and all(cid in prev_chunks for cid in old.chunk_ids)):
         return old, [prev_chunks[cid] for cid in old.chunk_ids], "unchanged"
-    base = dict(root=str(sf.root), corpus=sf.corpus, sha256=digest, size=size)
+    change: Change = "added" if old is None else "updated"
     try:
         doc = load_file(sf.path, source, max_bytes=int(settings.max_file_mb * 2**20),
                         max_pdf_pages=settings.max_pdf_pages, meta=meta)
     except LoadError as exc:
-        rec = store.FileRecord(**base, status=FileStatus(exc.status), message=str(exc))
-        return rec, [], "added" if old is None else "updated"
+        rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256=digest, size=size,
+                              status=FileStatus(exc.status), message=str(exc))
+        return rec, [], change
     doc.corpus = sf.corpus
     chunks = [c for c in chunker.chunk(doc) if c.text.strip()]
-    status = FileStatus.ok if chunks else FileStatus.empty
-    rec = store.FileRecord(**base, status=status, warnings=doc.warnings,
-                           chunk_ids=[c.id for c in chunks],
-                           message=None if chunks else "no text left after cleaning")
-    return rec, chunks, "added" if old is None else "updated"
-
-
-def _embed(embedder: Embedder, chunks: list[Chunk], show_progress: bool,
-           hook: Callable[[str], None] | None) -> np.ndarray:
-    if not chunks:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    bar = _progress(len(chunks), "Embedding", show_progress)
-    parts = []
-    for start in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[start:start + EMBED_BATCH]
-        parts.append(embedder.embed_documents([c.embed_text() for c in batch]))
-        if bar is not None:
-            bar.update(len(batch))
-        if hook:
-            hook("batch")
-    if bar is not None:
-        bar.close()
-    return np.concatenate(parts).astype(np.float32)
+    rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256=digest, size=size,
+                          status=FileStatus.ok if chunks else FileStatus.empty,
+                          warnings=doc.warnings, chunk_ids=[c.id for c in chunks],
+                          message=None if chunks else "no text left after cleaning")
+    return rec, chunks, change

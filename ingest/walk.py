@@ -30,7 +30,8 @@ def walk(paths: list[Path], corpus: str | None = None) -> list[SourceFile]:
         if path.is_dir():
             files = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 and p.name not in SKIP_NAMES
             )
             root = path

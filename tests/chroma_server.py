@@ -31,7 +31,7 @@ class ChromaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60.0) -> "ChromaServer":
+    def start(self, timeout: float = 60.0) -> ChromaServer:
         exe = chroma_executable()
         if exe is None:
             raise RuntimeError("the chroma command is not installed")

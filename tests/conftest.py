@@ -4,7 +4,6 @@ indexes of the shipped notes and of ../shared/aws-docs are built once per sessio
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,25 @@ SHARED = REPO.parent / "shared"
 AWS_DOCS = SHARED / "aws-docs"
 PDF_FIXTURES = SHARED / "pdf-fixtures"
 NOTES = REPO / "corpus" / "notes"
-# Embeddings are cached by text hash across sessions on one machine; tests that count
-# encoder calls use their own empty cache instead.
-SHARED_CACHE = Path(os.environ.get("TUTOR_TEST_CACHE",
-                                   Path(tempfile.gettempdir()) / "mla-tutor-test-cache"))
+# Embeddings are cached by text hash across sessions in this checkout (.test-cache/ is
+# git-ignored); tests that count encoder calls use their own empty cache instead.
+SHARED_CACHE = Path(os.environ.get("TUTOR_TEST_CACHE", REPO / ".test-cache"))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+# Fixtures that load the real MiniLM model or an index built with it: tests using them are
+# marked "model" and left out of `make test-fast`.
+MODEL_FIXTURES = {"minilm_base", "minilm", "notes_home", "awsdocs_home", "notes_tutor",
+                  "awsdocs_tutor"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 def _clear_settings_cache() -> None:
@@ -36,7 +46,8 @@ def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "tutor-home"
     monkeypatch.setenv("TUTOR_HOME", str(home))
     for key in list(os.environ):
-        if key.startswith("TUTOR_") and key not in ("TUTOR_HOME", "TUTOR_TEST_CACHE"):
+        if key.startswith("TUTOR_") and key not in ("TUTOR_HOME", "TUTOR_TEST_CACHE",
+                                                     "TUTOR_TEST_SCREENSHOTS"):
             monkeypatch.delenv(key, raising=False)
     _clear_settings_cache()
     yield home
@@ -60,7 +71,7 @@ def hash_embedder():
 @pytest.fixture(scope="session")
 def minilm_base():
     """The real bundled all-MiniLM-L6-v2, loaded once per session."""
-    from tutor.embed import SentenceTransformerEmbedder
+    from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
     emb = SentenceTransformerEmbedder()
     emb.embed_query("warm up")
@@ -70,12 +81,12 @@ def minilm_base():
 @pytest.fixture(scope="session")
 def minilm(minilm_base):
     """MiniLM behind the shared on-disk embedding cache."""
-    from tutor.embed_cache import CachedEmbedder
+    from tutor.embed.cache import CachedEmbedder
 
     return CachedEmbedder(minilm_base, SHARED_CACHE)
 
 
-def _build_home(root: Path, paths: list[Path], embedder) -> Path:  # noqa: ANN001
+def _build_home(root: Path, paths: list[Path], embedder) -> Path:
     from ingest.job import run_ingest
     from tutor.config import load_settings
 
@@ -100,7 +111,7 @@ def awsdocs_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
     return _build_home(tmp_path_factory.mktemp("awsdocs-index"), [AWS_DOCS], minilm)
 
 
-def tutor_for(home: Path, embedder, monkeypatch: pytest.MonkeyPatch | None = None, **overrides):  # noqa: ANN001
+def tutor_for(home: Path, embedder, monkeypatch: pytest.MonkeyPatch | None = None, **overrides):
     """A Tutor over an existing home (read-only use of session indexes)."""
     from tutor.config import load_settings
     from tutor.service import Tutor

@@ -41,7 +41,7 @@ class FakeOpenAIServer:
         self._server: ThreadingHTTPServer | None = None
 
     # lifecycle ---------------------------------------------------------------------------
-    def start(self) -> "FakeOpenAIServer":
+    def start(self) -> FakeOpenAIServer:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -91,7 +91,7 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> byte
 
 def _handler(owner: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output clean
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _json(self, status: int, data: dict[str, Any],
@@ -105,14 +105,14 @@ def _handler(owner: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(raw)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
                 self._json(200, {"object": "list",
                                  "data": [{"id": "fake-model", "object": "model"}]})
             else:
                 self._json(404, NOT_FOUND)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             if not self.path.rstrip("/").endswith("/chat/completions"):

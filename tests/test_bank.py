@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from tests.conftest import AWS_DOCS, REPO
-from tutor.catalog import TASKS
-from tutor.quiz.bank import Bank, BankItem, CaseStudy, check_corpus, load_bank, load_cards
+from tutor.exam import TASKS
+from tutor.quiz.bank import Bank, BankItem, CaseStudy, load_bank, load_cards
+from tutor.quiz.bank_check import check_corpus
 
 CORPUS = REPO / "corpus"
 DOCS = AWS_DOCS if AWS_DOCS.is_dir() else None

@@ -69,8 +69,8 @@ def test_latency_figures_and_retrieval_quality(tiny, hash_embedder) -> None:
 
 def test_replicate_builds_a_servable_index_of_copies(tiny, tmp_path: Path, hash_embedder) -> None:
     from tutor.config import load_settings
+    from tutor.index.snapshot import Snapshot
     from tutor.service import Tutor
-    from tutor.store import Snapshot
 
     _, home, questions, report = tiny
     points = []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutor.chunk import Chunker, split_sentences, whitespace_counter
+from tutor.chunk import Chunker, split_sentences
 from tutor.load import load_file
+from tutor.testing import whitespace_counter
 
 NOTES = Path(__file__).resolve().parents[1] / "corpus" / "notes"
 
@@ -17,11 +18,13 @@ def _doc(tmp_path: Path, text: str, name: str = "doc.md"):
 
 
 def test_headings_become_heading_paths(tmp_path: Path) -> None:
-    doc = _doc(tmp_path, "# Guide\n\nIntro text here.\n\n## Part A\n\nAlpha text.\n\n### Sub\n\nBeta.\n"
+    doc = _doc(tmp_path, "# Guide\n\nIntro text here.\n\n## Part A\n\nAlpha text.\n\n"
+               "### Sub\n\nBeta.\n"
                          "\n## Part B\n\nGamma text.\n")
     chunks = Chunker(whitespace_counter, 50, 5).chunk(doc)
     paths = [c.heading_path for c in chunks]
-    assert paths == [["Guide"], ["Guide", "Part A"], ["Guide", "Part A", "Sub"], ["Guide", "Part B"]]
+    assert paths == [["Guide"], ["Guide", "Part A"], ["Guide", "Part A", "Sub"],
+                     ["Guide", "Part B"]]
     assert chunks[2].heading == "Part A > Sub"
 
 
@@ -41,10 +44,11 @@ def test_long_section_is_split_within_budget_with_overlap(tmp_path: Path) -> Non
 
 
 def test_ids_come_from_content_and_position(tmp_path: Path) -> None:
-    a = Chunker(whitespace_counter, 50, 5).chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nOther.\n"))
-    b = Chunker(whitespace_counter, 50, 5).chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nOther.\n"))
+    chunker = Chunker(whitespace_counter, 50, 5)
+    a = chunker.chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nOther.\n"))
+    b = chunker.chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nOther.\n"))
     assert [c.id for c in a] == [c.id for c in b]
-    c = Chunker(whitespace_counter, 50, 5).chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nChanged.\n"))
+    c = chunker.chunk(_doc(tmp_path, "# T\n\nSame text.\n\n## B\n\nChanged.\n"))
     assert a[0].id == c[0].id and a[1].id != c[1].id
 
 

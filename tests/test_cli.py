@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
+
 TUTOR = str(Path(sys.executable).parent / "tutor")
 
 

@@ -13,7 +13,7 @@ from tutor.errors import ConfigError
 def test_defaults_live_under_home(tutor_home: Path) -> None:
     s = load_settings()
     assert s.home == tutor_home
-    for p in (s.index_dir, s.cache_dir, s.progress_db, s.logs_dir, s.uploads_dir, s.docs_dir):
+    for p in (s.index_dir, s.cache_dir, s.progress_db, s.uploads_dir, s.docs_dir):
         assert tutor_home in p.parents
 
 
@@ -40,6 +40,8 @@ def test_toml_file_is_read_and_env_wins(tutor_home: Path, monkeypatch: pytest.Mo
         ({"retrieval_mode": "fuzzy"}, "retrieval_mode"),
         ({"chroma_url": "localhost:8000"}, "chroma_url"),
         ({"unknown_setting": 1}, "unknown_setting"),
+        ({"k": 50, "candidates": 40}, "candidates"),
+        ({"vector_store": "faiss"}, "vector_store"),
     ],
 )
 def test_invalid_settings_name_the_problem(overrides: dict, fragment: str) -> None:
@@ -52,3 +54,18 @@ def test_invalid_toml_value_is_reported(tutor_home: Path) -> None:
     (tutor_home / "config.toml").write_text("chunk_overlap = 500\n")
     with pytest.raises(ConfigError, match="chunk_overlap"):
         load_settings()
+
+
+def test_every_setting_is_described() -> None:
+    from tutor.config import Settings
+
+    assert [n for n, f in Settings.model_fields.items() if not f.description] == []
+
+
+def test_every_chat_provider_setting_is_registered() -> None:
+    from typing import get_args
+
+    from tutor.config import LLMProvider
+    from tutor.llm import PROVIDERS
+
+    assert set(get_args(LLMProvider)) == {"none", *PROVIDERS}

@@ -81,7 +81,8 @@ def test_kinesis_note_describes_three_capacity_modes() -> None:
     assert "## Kinesis Data Streams capacity modes" in _text("1.1-streaming-ingestion.md")
     assert ("three capacity modes (as of 2026-12): provisioned, on-demand Standard and on-demand "
             "Advantage") in text
-    for mode in ("- Provisioned mode:", "- On-demand Standard mode:", "- On-demand Advantage mode:"):
+    modes = ("- Provisioned mode:", "- On-demand Standard mode:", "- On-demand Advantage mode:")
+    for mode in modes:
         assert mode in text
 
 
@@ -90,13 +91,15 @@ def test_data_wrangler_is_reached_through_canvas_and_classic_is_studio_classic()
     assert "is now also delivered as the data preparation experience of" not in text
     assert ("In the current [SageMaker Studio](catalog:sagemaker-studio), Data Wrangler is reached "
             "through [SageMaker Canvas](catalog:sagemaker-canvas)") in text
-    assert "The classic Data Wrangler" in text and "is a Studio Classic feature (as of 2026-12)" in text
+    assert "The classic Data Wrangler" in text
+    assert "is a Studio Classic feature (as of 2026-12)" in text
 
 
 def test_xgboost_formats_match_the_documentation() -> None:
     text = _flat(_text("1.1-data-formats.md"))
     assert "- CSV, LibSVM or Parquet: XGBoost." not in text
-    assert "- CSV, LibSVM or Parquet for training, and CSV or LibSVM for inference: XGBoost." in text
+    assert ("- CSV, LibSVM or Parquet for training, and CSV or LibSVM for inference: XGBoost."
+            in text)
     assert ("trains on CSV, LibSVM or Parquet files and answers inference requests in CSV or LibSVM"
             in text)
 
@@ -128,7 +131,8 @@ TOPICS = {
     "feature metadata": r"Feature metadata",
     "feature search and discovery": r"Searching and discovering features",
     "streaming transformations": r"Streaming transformations",
-    "Flink stateful transformations": r"Stateful transformations with Managed Service for Apache Flink",
+    "Flink stateful transformations":
+        r"Stateful transformations with Managed Service for Apache Flink",
     "Lambda on Kinesis": r"Lambda on Kinesis",
     "Firehose transformation": r"Firehose data transformation",
     # 1.3
@@ -178,7 +182,8 @@ def test_exam_note_states_the_exam_facts() -> None:
                  "- Case study:",
                  "- LEAST operational overhead", "- MOST cost-effective", "- Lowest latency",
                  "## Worked example",
-                 "(source: AWS Certified Machine Learning Engineer - Associate (MLA-C01) exam guide)"):
+                 "(source: AWS Certified Machine Learning Engineer - Associate (MLA-C01) "
+                 "exam guide)"):
         assert fact in text, fact
 
 

@@ -108,7 +108,7 @@ def low_code_autopilot_problems(notes: Path) -> list[str]:
     if "comfortable with an API or [SageMaker Studio]" in _body(path):
         problems.append("Autopilot is still 'API or SageMaker Studio' driven")
     if "Where Autopilot lives now" not in sections(path):
-        return problems + ["no section on where Autopilot lives now"]
+        return [*problems, "no section on where Autopilot lives now"]
     text = section(path, "Where Autopilot lives now")
     for fact in ("2023-11-30", "moved into SageMaker Canvas",
                  "standalone Autopilot UI remains only in Studio Classic",
@@ -125,7 +125,7 @@ def debugger_problems(notes: Path) -> list[str]:
        "status and the profiler report" in _body(path):
         problems.append("Debugger dashboards are still presented as a current Studio feature")
     if "Debugger in Studio Classic versus the current Studio" not in sections(path):
-        return problems + ["no section separating Studio Classic from current Studio"]
+        return [*problems, "no section separating Studio Classic from current Studio"]
     text = section(path, "Debugger in Studio Classic versus the current Studio")
     for fact in ("built for Studio Classic", "Debugger insights dashboard",
                  "runs as a Studio Classic application",

@@ -5,7 +5,6 @@ section whose heading or opening sentence names it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -72,7 +71,8 @@ def test_fix_model_latency_is_a_valid_step_scaling_signal() -> None:
     section = _flat(_section(_note("3.2-endpoint-auto-scaling.md"),
                              "Custom metrics and choosing the right scaling metric"))
     assert "avoid model latency as a target tracking metric" not in section
-    assert "step scaling policy driven by a cloudwatch alarm on the endpoint's modellatency" in section
+    assert ("step scaling policy driven by a cloudwatch alarm on the endpoint's modellatency"
+            in section)
     assert "keep invocations per instance as the target tracking metric" in section
 
 
@@ -86,7 +86,8 @@ def test_fix_savings_plans_reserve_no_capacity() -> None:
 def test_fix_sm_docker_is_a_studio_classic_tool() -> None:
     section = _flat(_section(_note("3.2-provisioning-containers-and-tagging.md"),
                              "Building images from SageMaker Studio and managing the registry"))
-    assert "users who cannot run a docker daemon in their notebook environment can use" not in section
+    assert ("users who cannot run a docker daemon in their notebook environment can use"
+            not in section)
     assert "in studio classic" in section and "sm-docker build" in section
     assert "enabledockeraccess" in section and "jupyterlab or code editor space" in section
 

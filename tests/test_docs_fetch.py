@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -26,9 +27,9 @@ from ingest.docs import (
 )
 from ingest.job import run_ingest
 from tests.conftest import AWS_DOCS, SHARED_CACHE
-from tutor import store
 from tutor.config import load_settings
 from tutor.exam import TASKS
+from tutor.index import generations
 
 runner = CliRunner()
 ASYNC_URL = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference.html"
@@ -40,11 +41,11 @@ def shipped() -> DocsManifest:
 
 
 @pytest.fixture(scope="module")
-def cli():  # noqa: ANN201 - the typer app with the entry-point plugins loaded
+def cli():
     from tutor import cli as tutor_cli
 
     if not any(g.name == "docs" for g in tutor_cli.app.registered_groups):
-        tutor_cli._load_plugins()  # through the tutor.commands entry points, as `tutor` does
+        tutor_cli.load_plugins()  # through the tutor.commands entry points, as `tutor` does
     return tutor_cli.app
 
 
@@ -108,24 +109,24 @@ def test_offline_fetch_fails_clearly_and_leaves_the_index(tmp_path: Path, tutor_
     (notes / "a.md").write_text("# A\n\nAmazon S3 stores objects in buckets.\n")
     settings = load_settings()
     run_ingest([notes], settings, embedder=hash_embedder)
-    before = store.current_name(settings)
+    before = generations.current_name(settings)
     manifest = _manifest_file(tmp_path, f"http://127.0.0.1:{_closed_port()}/dg/", ["one", "two"])
 
     result = runner.invoke(cli, ["docs", "fetch", "--manifest", str(manifest), "-q"])
     assert result.exit_code == 1
     assert "Could not reach http://127.0.0.1:" in result.output
     assert "the index was left as it was" in result.output
-    assert store.current_name(settings) == before
+    assert generations.current_name(settings) == before
     assert not (settings.docs_dir / "manifest.jsonl").exists()
 
 
 class _Docs(BaseHTTPRequestHandler):
     """Serves /dg/<slug>.html for the slugs in ``pages``; 404 for anything else."""
 
-    pages: dict[str, str] = {}
-    seen: list[tuple[str, str]] = []
+    pages: ClassVar[dict[str, str]] = {}
+    seen: ClassVar[list[tuple[str, str]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+    def do_GET(self) -> None:
         self.seen.append((self.path, self.headers.get("User-Agent", "")))
         slug = self.path.removeprefix("/dg/").removesuffix(".html")
         body = self.pages.get(slug)
@@ -139,7 +140,7 @@ class _Docs(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args) -> None:  # noqa: ANN002 - keep test output quiet
+    def log_message(self, *args) -> None:
         pass
 
 
@@ -169,7 +170,7 @@ def test_download_cache_and_ingest_over_http(tmp_path: Path, tutor_home: Path, d
     rows = [json.loads(x) for x in (settings.docs_dir / "manifest.jsonl").read_text().splitlines()]
     assert rows == [{"path": "demo/async.html", "url": f"{docs_server}async.html",
                      "title": "Demo async", "tasks": ["3.1"]}]
-    chunks = store.read_chunks(settings, store.current_name(settings))
+    chunks = generations.read_chunks(settings, generations.current_name(settings))
     assert chunks and {(c.source, c.url, c.corpus) for c in chunks} == {
         ("demo/async.html", f"{docs_server}async.html", "aws-docs")}
     assert "processed in the background" in chunks[0].text
@@ -197,7 +198,7 @@ def test_copy_from_folder_without_ingest(tmp_path: Path, tutor_home: Path, cli) 
     rows = (docs_dir / "manifest.jsonl").read_text().splitlines()
     assert len(rows) == 14 and all(json.loads(r)["url"].startswith(
         "https://docs.aws.amazon.com/firehose/") for r in rows)
-    assert store.current_name(load_settings()) is None
+    assert generations.current_name(load_settings()) is None
 
 
 def test_unknown_page_is_a_clear_error(cli) -> None:
@@ -206,6 +207,7 @@ def test_unknown_page_is_a_clear_error(cli) -> None:
     assert "Not in the docs manifest: sagemaker/nope" in result.output
 
 
+@pytest.mark.model
 def test_fetch_from_the_shared_docs_then_ask_cites_the_page(tutor_home: Path, cli) -> None:
     """The issue's acceptance run, through the real CLI and the real model: the pages get
     URLs and exam tags, and a question about one of them cites its URL."""
@@ -224,7 +226,7 @@ def test_fetch_from_the_shared_docs_then_ask_cites_the_page(tutor_home: Path, cl
     assert report["ingest"]["chunks_total"] > 0
 
     settings = load_settings()
-    chunks = store.read_chunks(settings, store.current_name(settings))
+    chunks = generations.read_chunks(settings, generations.current_name(settings))
     page_urls = {c.source: (c.url or "").split("#")[0] for c in chunks}  # sections add anchors
     assert page_urls["sagemaker/async-inference.md"] == ASYNC_URL
     assert all(c.corpus == "aws-docs" for c in chunks)

@@ -1,6 +1,6 @@
 """Encoder runtimes: the ONNX export reproduces the PyTorch model, int8 documents keep their
-own model id while queries stay fp32, and backends are chosen by settings. The export is made once per machine in
-the shared test cache (tens of seconds the first time)."""
+own model id while queries stay fp32, and backends are chosen by settings. The export is made
+once per checkout in the shared test cache (tens of seconds the first time)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ TEXTS = [
 
 @pytest.fixture(scope="session")
 def onnx_fp32():
-    from tutor.embed import OnnxEmbedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
 
     return OnnxEmbedder(export_root=SHARED_CACHE / "encoders")
 
 
 @pytest.fixture(scope="session")
 def onnx_int8():
-    from tutor.embed import OnnxEmbedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
 
     return OnnxEmbedder(quantize=True, export_root=SHARED_CACHE / "encoders")
 
@@ -78,7 +78,8 @@ def test_int8_and_fp32_indexes_serve_each_other_but_never_mix_in_one(
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "monitor.md").write_text("# Model Monitor\n\nSageMaker Model Monitor compares "
-                                       "live endpoint traffic with a baseline of the training data.\n")
+                                       "live endpoint traffic with a baseline of the training "
+                                       "data.\n")
     (folder / "firehose.md").write_text("# Firehose\n\nAmazon Data Firehose buffers records by "
                                         "size or time before it delivers them to S3.\n")
     torch_home = load_settings(home=tmp_path / "torch-home")
@@ -98,11 +99,11 @@ def test_int8_and_fp32_indexes_serve_each_other_but_never_mix_in_one(
 
 
 def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
-    from tutor.embed import length_batches
+    from tutor.embed.onnx_runtime import length_batches
 
     texts = ["short one", "a somewhat longer text than the first one", "word " * 400, "x"]
     seen = []
-    for rows, ids, mask in length_batches(onnx_fp32._tokenizer, texts, 256, 2):
+    for rows, ids, mask in length_batches(onnx_fp32.tokenizer, texts, 256, 2):
         seen += list(rows)
         assert ids.shape == mask.shape and ids.shape[0] == len(rows)
         lengths = mask.sum(1)
@@ -111,13 +112,15 @@ def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
         for row in range(len(rows)):
             assert ids[row, lengths[row] - 1] == 102  # [SEP] closes every text, even truncated
     assert sorted(seen) == [0, 1, 2, 3] and seen[0] == 2
-    first_batch = next(length_batches(onnx_fp32._tokenizer, texts, 256, 2))
+    first_batch = next(length_batches(onnx_fp32.tokenizer, texts, 256, 2))
     assert first_batch[1].shape[1] == 256
 
 
 def test_settings_choose_the_runtime(settings, tutor_home: Path) -> None:
     from tutor.config import load_settings
-    from tutor.embed import OnnxEmbedder, SentenceTransformerEmbedder, make_embedder
+    from tutor.embed import make_embedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
+    from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
     assert isinstance(make_embedder(settings).inner, SentenceTransformerEmbedder)
     emb = make_embedder(load_settings(embed_backend="onnx-int8", embed_threads=1))
@@ -132,7 +135,7 @@ def test_settings_choose_the_runtime(settings, tutor_home: Path) -> None:
 
 
 def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
-    from tutor.embed import OnnxEmbedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
     from tutor.errors import ConfigError
 
     with pytest.raises(ConfigError, match="local model folder"):
@@ -153,3 +156,28 @@ def test_unknown_backend_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="embed_backend"):
         load_settings(embed_backend="tensorrt")
+
+
+def test_the_embedder_key_covers_every_setting_the_embedder_is_built_from(settings) -> None:
+    """The app caches one embedder per key: a setting make_embedder reads but the key left
+    out would keep serving a stale embedder after the setting changed."""
+    from tutor.embed import EMBEDDER_SETTINGS, embedder_key, make_embedder
+
+    class Spy:
+        """Settings that record which of their attributes are read."""
+
+        def __init__(self, settings: object) -> None:
+            self.settings, self.read = settings, set()
+
+        def __getattr__(self, name: str) -> object:
+            self.read.add(name)
+            return getattr(self.settings, name)
+
+    derived = {"cache_dir": "home"}  # properties computed from a field
+    for backend in ("torch", "onnx-int8"):
+        spy = Spy(settings.model_copy(update={"embed_backend": backend}))
+        make_embedder(spy)  # type: ignore[arg-type]
+        assert {derived.get(n, n) for n in spy.read} <= set(EMBEDDER_SETTINGS), backend
+    changed = settings.model_copy(update={"embed_query_threads": 3})
+    assert embedder_key(changed) != embedder_key(settings)
+    assert embedder_key(settings.model_copy(update={"k": 9})) == embedder_key(settings)

@@ -10,7 +10,7 @@ import pytest
 
 from evals import answers, cases, compare, quiz, report, retrieval, thresholds
 from tests.conftest import AWS_DOCS, NOTES
-from tests.quiz_fakes import (
+from tests.quiz_data import (
     SUPPORT_TEXT,
     cite,
     make_chunk,
@@ -289,7 +289,7 @@ def test_judge_checks_validity_precision_and_quotes() -> None:
 
 
 def test_not_found_answers_count_and_have_no_precision() -> None:
-    from tutor.answer import not_found
+    from tutor.answer.base import not_found
 
     case = cases.AnswerCase(question="q?", must=[["Parquet"]])
     row = answers.judge(case, not_found("q?"), [])

@@ -8,10 +8,11 @@ import re
 import pytest
 
 from tutor import prompts
+from tutor.answer.generative import GenerativeAnswerer, Markers
+from tutor.answer.guard import sanitize_text
 from tutor.config import load_settings
 from tutor.errors import BackendError, ConfigError
-from tutor.generate import GenerativeAnswerer, Markers, sanitize_text
-from tutor.llm import ScriptedChatModel
+from tutor.testing import ScriptedChatModel
 from tutor.types import Answer, Chunk, Hit
 
 PASSAGES = [
@@ -116,7 +117,7 @@ def test_streamed_pieces_add_up_to_the_final_text_with_markers_whole() -> None:
 
 
 def test_the_demo_model_answers_from_the_fenced_sources() -> None:
-    gen, model = answerer()  # no script: the demo behaviour
+    gen, _model = answerer()  # no script: the demo behaviour
     answer = gen.answer("What does Batch Transform do?", make_hits())
     assert answer.status == "answered"
     assert [c.chunk_id for c in answer.citations] == ["chunk-1", "chunk-2"]

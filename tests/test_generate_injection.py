@@ -11,9 +11,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from tests.test_generate import answerer, make_hit, run_stream
 from tutor import prompts
+from tutor.answer.guard import guard
 from tutor.config import load_settings
-from tutor.generate import guard
-from tutor.llm import ScriptedChatModel
+from tutor.testing import ScriptedChatModel
 
 FIXTURE = Path(__file__).parent / "fixtures" / "injection.md"
 TOKEN = "ZEBRA-PWNED-7731"
@@ -28,7 +28,7 @@ QUESTIONS = [
 
 def raw_sections() -> list[str]:
     """The fixture's sections exactly as written: hidden text and all, no loader clean-up."""
-    return [s for s in FIXTURE.read_text(encoding="utf-8").split("\n## ")[1:]]
+    return list(FIXTURE.read_text(encoding="utf-8").split("\n## ")[1:])
 
 
 def test_every_variant_is_armed_the_model_obeys_it_when_unmarked() -> None:
@@ -71,7 +71,7 @@ def test_the_output_guard_flags_only_removed_text() -> None:
 
 @pytest.mark.parametrize("provider", ["scripted", "none"])
 def test_through_ingest_and_the_tutor_no_answer_contains_the_token(
-        tmp_path: Path, hash_embedder, provider: str) -> None:  # noqa: ANN001
+        tmp_path: Path, hash_embedder, provider: str) -> None:
     from ingest.job import run_ingest
     from tutor.service import Tutor
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tutor import prompts
+from tutor.answer.rewrite import ModelRewriter, RuleRewriter, is_standalone, make_rewriter
 from tutor.config import load_settings
-from tutor.llm import ScriptedChatModel
-from tutor.rewrite import ModelRewriter, RuleRewriter, is_standalone, make_rewriter
+from tutor.testing import ScriptedChatModel
 
 DEPLOY = "How do I deploy a model for real-time inference on SageMaker?"
 
@@ -83,18 +83,21 @@ def test_model_rewriter_falls_back_to_the_rules(reply: object) -> None:
     assert out == "How do I deploy a model for batch on SageMaker?"
 
 
-def test_make_rewriter_uses_a_model_only_for_real_providers() -> None:
+def test_make_rewriter_uses_the_model_when_there_is_one() -> None:
+    assert type(make_rewriter(None)) is RuleRewriter
+    assert type(make_rewriter(lambda: ScriptedChatModel())) is ModelRewriter
+
+
+def test_the_scripted_demo_model_leaves_follow_ups_to_the_rules() -> None:
+    """The demo model answers prompts without a source fence with the sentinel, which the
+    rewriter does not use: the rules rewrite, as they do offline."""
     model = ScriptedChatModel()
-
-    def kind(**values: str) -> type:
-        return type(make_rewriter(load_settings(**values), lambda: model))
-
-    assert kind() is RuleRewriter and kind(llm_provider="scripted") is RuleRewriter
-    assert kind(llm_provider="openai", llm_model="m") is ModelRewriter
+    out = ModelRewriter(lambda: model).rewrite("and what about for batch?", [(DEPLOY, "a")])
+    assert out == "How do I deploy a model for batch on SageMaker?" and model.received
 
 
 @pytest.fixture
-def tiny_tutor(tmp_path: Path, hash_embedder):  # noqa: ANN001, ANN201
+def tiny_tutor(tmp_path: Path, hash_embedder):
     from ingest.job import run_ingest
     from tutor.service import Tutor
 
@@ -117,7 +120,7 @@ def tiny_tutor(tmp_path: Path, hash_embedder):  # noqa: ANN001, ANN201
     searched: list[str] = []
     search = tutor.retriever.search
 
-    def spy(query, **kwargs):  # noqa: ANN001, ANN202
+    def spy(query, **kwargs):
         searched.append(query)
         return search(query, **kwargs)
 
@@ -125,7 +128,7 @@ def tiny_tutor(tmp_path: Path, hash_embedder):  # noqa: ANN001, ANN201
     return tutor, searched
 
 
-def test_the_tutor_retrieves_with_the_standalone_query(tiny_tutor) -> None:  # noqa: ANN001
+def test_the_tutor_retrieves_with_the_standalone_query(tiny_tutor) -> None:
     tutor, searched = tiny_tutor
     first = tutor.ask(DEPLOY)
     assert searched == [DEPLOY] and first.query is None
@@ -135,7 +138,7 @@ def test_the_tutor_retrieves_with_the_standalone_query(tiny_tutor) -> None:  # n
     assert follow.status == "answered" and follow.citations[0].source == "batch.md"
 
 
-def test_the_streaming_path_rewrites_too(tiny_tutor) -> None:  # noqa: ANN001
+def test_the_streaming_path_rewrites_too(tiny_tutor) -> None:
     tutor, searched = tiny_tutor
     pieces = list(tutor.stream("and what about for batch?", history=[(DEPLOY, "Use an endpoint.")]))
     final = pieces[-1]

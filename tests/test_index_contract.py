@@ -1,4 +1,5 @@
-"""The same contract for the embedded Chroma store and a Chroma server over HTTP."""
+"""The same contract for every VectorStore: embedded Chroma, a Chroma server over HTTP, and
+the in-memory store, each through the real ingest, retrieval and generations."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import numpy as np
 import pytest
 
 from ingest.job import run_ingest
-from tutor import store
-from tutor.config import load_settings
-from tutor.errors import ModelMismatchError
-from tutor.index import ChromaStore
-from tutor.retrieve import Filters, Retriever
+from tutor.config import Settings, load_settings
+from tutor.errors import IndexDamagedError, ModelMismatchError
+from tutor.index import Snapshot, generations
+from tutor.index.chroma import ChromaStore
+from tutor.retrieve import Retriever
 from tutor.testing import HashEmbedder
+from tutor.types import Chunk, Filters
 
 DOCS = {
     "inference/async.md": """---
@@ -44,12 +46,14 @@ Customer managed KMS keys encrypt training volumes and model artifacts.
 }
 
 
-@pytest.fixture(params=["embedded", "http"])
-def backend_settings(request, tutor_home: Path):
+@pytest.fixture(params=["embedded", pytest.param("http", marks=pytest.mark.http), "memory"])
+def backend_settings(request: pytest.FixtureRequest, tutor_home: Path) -> Settings:
     if request.param == "http":
         server = request.getfixturevalue("chroma_server")
         name = f"t{abs(hash(request.node.name)) % 10**8}"
         return load_settings(chroma_url=server.url, collection=name)
+    if request.param == "memory":
+        return load_settings(vector_store="memory")
     return load_settings()
 
 
@@ -85,7 +89,7 @@ def test_ingest_search_filter_and_reingest(backend_settings, tmp_path: Path) -> 
     again = run_ingest([folder], settings, embedder=emb)
     assert emb.encoded == calls_before, "an unchanged corpus must embed nothing"
     assert again.chunks_added == 0 and all(f.change == "unchanged" for f in again.files)
-    assert store.current_name(settings) == report.generation
+    assert generations.current_name(settings) == report.generation
 
 
 def test_edit_and_delete_replace_chunks(backend_settings, tmp_path: Path) -> None:
@@ -100,7 +104,7 @@ def test_edit_and_delete_replace_chunks(backend_settings, tmp_path: Path) -> Non
     assert changes["security/kms.md"] == "updated"
     assert changes["data/firehose.md"] == "removed"
 
-    snap = store.Snapshot.open_current(settings, emb.model_id)
+    snap = Snapshot.open_current(settings, emb.model_id)
     texts = " ".join(c.text for c in snap.chunks.values())
     assert "Envelope encryption" in texts
     assert "Customer managed KMS keys" not in texts
@@ -123,17 +127,47 @@ def test_model_mismatch_is_refused(backend_settings, tmp_path: Path) -> None:
     assert Retriever(settings, other).search("KMS keys encrypt")
 
 
-def test_batches_larger_than_server_maximum(backend_settings) -> None:
-    settings = backend_settings
-    from tutor.types import Chunk
+def test_store_contract(backend_settings: Settings) -> None:
+    """Every VectorStore method, on a store of one generation opened the one way there is."""
+    from tutor.index.generations import open_store
 
+    st = open_store(backend_settings, "g-contract", create=True, model_id="m", dim=8)
+    n = 1005
+    chunks = [Chunk(id=f"c{i:04d}", text=f"text {i}", source=f"s{i % 3}.md", title="t",
+                    position=i, content_hash=str(i), domain=1 + i % 2) for i in range(n)]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(n, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    st.add(chunks, vectors)
+    st.add(chunks[:5], vectors[:5])  # an upsert, not a duplicate
+    assert st.count() == n and sorted(st.ids()) == [c.id for c in chunks]
+    assert st.model_info().model_id == "m"
+    assert np.allclose(st.vectors(["c0007", "c0003"]), vectors[[7, 3]], atol=1e-5)
+    best = st.query(vectors[42], 3)
+    assert best[0][0] == "c0042" and best[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert [s for _, s in best] == sorted((s for _, s in best), reverse=True)
+    only2 = st.query(vectors[42], 5, Filters(domain=2, sources=["s0.md", "s1.md"]))
+    assert only2 and all(int(cid[1:]) % 2 == 1 and int(cid[1:]) % 3 in (0, 1)
+                         for cid, _ in only2)
+    st.probe()
+    with pytest.raises(IndexDamagedError):
+        st.vectors(["missing"])
+    st.drop()
+    st.drop()  # dropping what is gone is fine
+    st.close()
+
+
+def test_batches_larger_than_server_maximum(backend_settings: Settings) -> None:
+    if backend_settings.vector_store != "chroma":
+        pytest.skip("the batch limit is Chroma's")
+    settings = backend_settings
     st = ChromaStore(f"{settings.collection}-batch", path=settings.home / "batch",
                      url=settings.chroma_url, model_id="m", dim=8, create=True)
-    limit = st.client.get_max_batch_size()
-    n = limit + 7
+    n = st.batch_limit + 7
     chunks = [Chunk(id=f"c{i}", text=f"text {i}", source="s", title="t", position=i,
                     content_hash=str(i)) for i in range(n)]
     vectors = np.random.default_rng(0).random((n, 8), dtype=np.float32)
     st.add(chunks, vectors)
     assert st.count() == n
     st.drop()
+    st.close()

@@ -25,7 +25,7 @@ def pages() -> dict[str, dict]:
 
 def test_every_page_is_indexed_with_its_url_and_title(awsdocs_home: Path, pages, minilm) -> None:
     from tutor.config import load_settings
-    from tutor.store import Snapshot
+    from tutor.index.snapshot import Snapshot
 
     assert len(pages) == 601
     settings = load_settings(home=awsdocs_home)
@@ -57,7 +57,7 @@ def test_every_page_is_indexed_with_its_url_and_title(awsdocs_home: Path, pages,
 
 def test_counts_agree_and_chunks_fit_the_encoder(awsdocs_home: Path, minilm) -> None:
     from tutor.config import load_settings
-    from tutor.store import Snapshot
+    from tutor.index.snapshot import Snapshot
 
     settings = load_settings(home=awsdocs_home)
     state = index_state(settings)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import NOTES
 from tests.fixtures.relkit import assert_consistent, bm25_sources, index_state
+from tutor.types import Filters
 
 FILES = [
     "domain-3/3.1-containers-and-compute-targets.md",
@@ -35,7 +37,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def fresh_minilm(minilm_base, tmp_path: Path):
     """The real model behind an empty embedding cache, so every encoder call is counted."""
-    from tutor.embed_cache import CachedEmbedder
+    from tutor.embed.cache import CachedEmbedder
 
     return CachedEmbedder(minilm_base, tmp_path / "empty-cache")
 
@@ -115,6 +117,7 @@ def test_edit_replaces_old_text_and_delete_removes_chunks(corpus: Path, settings
     assert not scaling_ids & set(state["vector_ids"])
     snap = tutor.retriever.snapshot
     assert snap.generation == state["generation"]
-    assert snap.store.collection.get(where={"source": SCALING}, include=[])["ids"] == []
+    probe = np.ones(fresh_minilm.dim, dtype=np.float32)
+    assert snap.store.query(probe, 50, Filters(sources=[SCALING])) == []
     hits = tutor.search("How does target tracking auto scaling work for endpoints?", k=20)
     assert hits and all(h.chunk.source != SCALING for h in hits)

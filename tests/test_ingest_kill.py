@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.relkit import (Driver, assert_consistent, bm25_sources, index_state,
-                                   make_corpus, write_doc)
+from tests.fixtures.relkit import (
+    Driver,
+    assert_consistent,
+    bm25_sources,
+    index_state,
+    make_corpus,
+    write_doc,
+)
+
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
 
 # One paragraph per chunk, so the corpus below gives more than two embedding batches (256)
 # and a Chroma write that the driver can interrupt halfway.
@@ -35,7 +43,7 @@ def first_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, P
     ingested folder in place, because the index records the absolute folder of its sources.
     """
     from ingest.job import run_ingest
-    from tutor.embed_cache import CachedEmbedder
+    from tutor.embed.cache import CachedEmbedder
     from tutor.testing import HashEmbedder
 
     root = tmp_path_factory.mktemp("kill-template")
@@ -61,10 +69,10 @@ def _edit(corpus: Path) -> None:
 def test_kill_at_stage_keeps_serving_and_next_run_completes(
         stage: str, first_index: tuple[Path, Path, Path], tmp_path: Path) -> None:
     from ingest.job import run_ingest
-    from tutor.embed_cache import CachedEmbedder
+    from tutor.embed.cache import CachedEmbedder
     from tutor.errors import IngestLockedError
+    from tutor.index.generations import current_name
     from tutor.service import Tutor
-    from tutor.store import current_name
     from tutor.testing import HashEmbedder
 
     pristine, corpus, template = first_index

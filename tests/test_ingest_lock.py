@@ -13,15 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.relkit import (Driver, assert_consistent, child_env, index_state,
-                                   make_corpus)
+from tests.fixtures.relkit import Driver, assert_consistent, child_env, index_state, make_corpus
+
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
 
 
 def test_second_writer_fails_fast_and_first_completes(tmp_path: Path, settings,
                                                       hash_embedder) -> None:
     from ingest.job import run_ingest
     from tutor.errors import IngestLockedError
-    from tutor.store import current_name
+    from tutor.index.generations import current_name
 
     corpus = make_corpus(tmp_path / "corpus", files=4, paragraphs=6)
     run_ingest([corpus / "doc00.md"], settings, embedder=hash_embedder)
@@ -54,7 +55,7 @@ def test_second_writer_fails_fast_and_first_completes(tmp_path: Path, settings,
 
 def test_lock_is_released_when_a_run_fails(tmp_path: Path, settings, hash_embedder) -> None:
     from ingest.job import run_ingest
-    from tutor.store import current_name
+    from tutor.index.generations import current_name
 
     corpus = make_corpus(tmp_path / "corpus", files=2, paragraphs=4)
 

@@ -13,40 +13,20 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.relkit import child_env, make_corpus
-
-
-class CountingHash:
-    """HashEmbedder with a different model id that records every call it gets."""
-
-    def __init__(self, model_id: str = "test:other-model") -> None:
-        from tutor.testing import HashEmbedder
-
-        self.inner = HashEmbedder(model_id=model_id)
-        self.model_id, self.dim, self.window = model_id, self.inner.dim, self.inner.window
-        self.queries = 0
-
-    def count_tokens(self, texts):  # noqa: ANN001, ANN201
-        return self.inner.count_tokens(texts)
-
-    def embed_documents(self, texts):  # noqa: ANN001, ANN201
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text):  # noqa: ANN001, ANN201
-        self.queries += 1
-        return self.inner.embed_query(text)
+from tutor.testing import CountingEmbedder, HashEmbedder
 
 
 def test_real_minilm_index_refuses_another_model_before_any_query(notes_home: Path) -> None:
     from tutor.config import load_settings
     from tutor.errors import ModelMismatchError
+    from tutor.index.snapshot import Snapshot
     from tutor.service import Tutor
-    from tutor.store import Snapshot
 
     settings = load_settings(home=notes_home)
     manifest = Snapshot.open_current(settings).manifest
     assert manifest.model_id == "sentence-transformers/all-MiniLM-L6-v2"
     assert manifest.dim == 384
-    other = CountingHash()
+    other = CountingEmbedder(HashEmbedder(model_id="test:other-model"))
     tutor = Tutor(settings, embedder=other)
     for call in (lambda: tutor.ask("What is SageMaker Clarify?"),
                  lambda: tutor.search("What is SageMaker Clarify?"),
@@ -71,15 +51,16 @@ def test_cli_refuses_a_changed_model_with_a_rebuild_message(notes_home: Path) ->
 def test_ingest_with_another_model_needs_rebuild(tmp_path: Path, settings) -> None:
     from ingest.job import run_ingest
     from tutor.errors import ModelMismatchError
+    from tutor.index.generations import current_name
+    from tutor.index.snapshot import Snapshot
     from tutor.service import Tutor
-    from tutor.store import Snapshot, current_name
 
     corpus = make_corpus(tmp_path / "corpus", files=2, paragraphs=4)
-    first = CountingHash("test:model-a")
+    first = CountingEmbedder(HashEmbedder(model_id="test:model-a"))
     run_ingest([corpus], settings, embedder=first)
     serving = current_name(settings)
 
-    second = CountingHash("test:model-b")
+    second = CountingEmbedder(HashEmbedder(model_id="test:model-b"))
     with pytest.raises(ModelMismatchError, match="--rebuild"):
         run_ingest([corpus], settings, embedder=second)
     assert current_name(settings) == serving
@@ -87,7 +68,7 @@ def test_ingest_with_another_model_needs_rebuild(tmp_path: Path, settings) -> No
     report = run_ingest([corpus], settings, embedder=second, rebuild=True)
     assert report.embedded == report.chunks_total > 0
     snap = Snapshot.open_current(settings, "test:model-b")
-    assert snap.store.model_info()["model_id"] == "test:model-b"
+    assert snap.store.model_info().model_id == "test:model-b"
     assert Tutor(settings, embedder=second).search("doc00p1 note")
     with pytest.raises(ModelMismatchError):
         Tutor(settings, embedder=first).search("doc00p1 note")

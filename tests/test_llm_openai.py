@@ -13,11 +13,12 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from tests.fake_openai_server import FakeOpenAIServer, Step
 from tests.test_generate import make_hits, run_stream
 from tutor import prompts
+from tutor.answer.generative import GenerativeAnswerer
+from tutor.answer.rewrite import ModelRewriter
 from tutor.config import load_settings
-from tutor.generate import GenerativeAnswerer
 from tutor.errors import BackendError
-from tutor.llm import ScriptedChatModel, make_chat_model, ping
-from tutor.rewrite import ModelRewriter
+from tutor.llm import make_chat_model, ping
+from tutor.testing import ScriptedChatModel
 
 KEY = "sk-test-Secret-Value-0123456789"
 QUESTION = "What does SageMaker Batch Transform do offline?"
@@ -30,7 +31,7 @@ def _demo(body: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def server():  # noqa: ANN201
+def server():
     srv = FakeOpenAIServer(default=_demo).start()
     yield srv
     srv.stop()
@@ -42,14 +43,14 @@ def fake(server: FakeOpenAIServer) -> FakeOpenAIServer:
     return server
 
 
-def settings_for(fake: FakeOpenAIServer, **overrides):  # noqa: ANN201
-    values = dict(llm_provider="openai", llm_model="fake-model", llm_base_url=fake.url,
-                  llm_api_key=KEY, llm_timeout=5, llm_max_retries=1)
+def settings_for(fake: FakeOpenAIServer, **overrides):
+    values = {"llm_provider": "openai", "llm_model": "fake-model", "llm_base_url": fake.url,
+                  "llm_api_key": KEY, "llm_timeout": 5, "llm_max_retries": 1}
     values.update(overrides)
     return load_settings(**values)
 
 
-def test_a_streamed_answer_through_chatopenai_maps_and_validates_citations(fake) -> None:  # noqa: ANN001
+def test_a_streamed_answer_through_chatopenai_maps_and_validates_citations(fake) -> None:
     fake.push("SageMaker Batch Transform scores a stored dataset offline [2]. "
               "It leaves no endpoint running [2][7]. Serverless scales to zero [1].")
     gen = GenerativeAnswerer(settings_for(fake))
@@ -66,13 +67,13 @@ def test_a_streamed_answer_through_chatopenai_maps_and_validates_citations(fake)
     assert fake.headers[0]["authorization"] == f"Bearer {KEY}"
 
 
-def test_the_default_server_model_answers_from_the_fence(fake) -> None:  # noqa: ANN001
+def test_the_default_server_model_answers_from_the_fence(fake) -> None:
     answer = GenerativeAnswerer(settings_for(fake)).answer(QUESTION, make_hits())
     assert answer.status == "answered"
     assert [c.chunk_id for c in answer.citations] == ["chunk-1", "chunk-2"]
 
 
-def test_the_sentinel_reply_over_the_wire_is_not_found(fake) -> None:  # noqa: ANN001
+def test_the_sentinel_reply_over_the_wire_is_not_found(fake) -> None:
     fake.push(prompts.NOT_FOUND)
     answer = GenerativeAnswerer(settings_for(fake)).answer(QUESTION, make_hits())
     assert answer.status == "not_found" and answer.citations == []
@@ -84,7 +85,7 @@ def test_the_sentinel_reply_over_the_wire_is_not_found(fake) -> None:  # noqa: A
     (429, prompts.LLM_RATE_LIMIT),
 ])
 def test_server_errors_are_retried_a_bounded_number_of_times_then_fall_back(
-        fake, status: int, expected: str, caplog: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+        fake, status: int, expected: str, caplog: pytest.LogCaptureFixture) -> None:
     fake.push(*[Step(status=status)] * 5)
     caplog.set_level(logging.DEBUG)
     gen = GenerativeAnswerer(settings_for(fake, llm_max_retries=2))
@@ -97,7 +98,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times_then_fall_back(
     assert KEY not in caplog.text and KEY not in answer.model_dump_json()
 
 
-def test_a_timeout_falls_back_with_an_actionable_notice(fake) -> None:  # noqa: ANN001
+def test_a_timeout_falls_back_with_an_actionable_notice(fake) -> None:
     fake.push(Step(text="too late [1].", delay=3.0), Step(text="too late [1].", delay=3.0))
     gen = GenerativeAnswerer(settings_for(fake, llm_timeout=0.5, llm_max_retries=0))
     answer = gen.answer(QUESTION, make_hits())
@@ -107,7 +108,7 @@ def test_a_timeout_falls_back_with_an_actionable_notice(fake) -> None:  # noqa: 
     assert "TUTOR_LLM_TIMEOUT" in answer.notice
 
 
-def test_a_refused_key_names_the_variable_but_never_the_key(fake, caplog) -> None:  # noqa: ANN001
+def test_a_refused_key_names_the_variable_but_never_the_key(fake, caplog) -> None:
     fake.push(Step(status=401))
     caplog.set_level(logging.DEBUG)
     answer = GenerativeAnswerer(settings_for(fake, llm_max_retries=0)).answer(QUESTION, make_hits())
@@ -115,7 +116,7 @@ def test_a_refused_key_names_the_variable_but_never_the_key(fake, caplog) -> Non
     assert KEY not in answer.notice and KEY not in caplog.text
 
 
-def test_the_key_can_come_from_openai_api_key(fake, monkeypatch) -> None:  # noqa: ANN001
+def test_the_key_can_come_from_openai_api_key(fake, monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment-42")
     fake.push("Batch Transform scores data offline [1].")
     gen = GenerativeAnswerer(settings_for(fake, llm_api_key=None))
@@ -123,14 +124,14 @@ def test_the_key_can_come_from_openai_api_key(fake, monkeypatch) -> None:  # noq
     assert fake.headers[0]["authorization"] == "Bearer sk-from-the-environment-42"
 
 
-def test_an_unreachable_server_falls_back(fake) -> None:  # noqa: ANN001
+def test_an_unreachable_server_falls_back(fake) -> None:
     closed = fake.url.rsplit(":", 1)[0] + ":9/v1"  # the discard port; nothing listens there
     answer = GenerativeAnswerer(settings_for(fake, llm_base_url=closed, llm_max_retries=0)).answer(
         QUESTION, make_hits())
     assert answer.status == "fallback" and "cannot reach" in answer.notice
 
 
-def test_the_model_rewriter_uses_the_non_streaming_client_path(fake) -> None:  # noqa: ANN001
+def test_the_model_rewriter_uses_the_non_streaming_client_path(fake) -> None:
     fake.push("How do I deploy a model with SageMaker Batch Transform?")
     settings = settings_for(fake)
     rewriter = ModelRewriter(lambda: make_chat_model(settings))
@@ -141,7 +142,7 @@ def test_the_model_rewriter_uses_the_non_streaming_client_path(fake) -> None:  #
 
 
 def test_the_tutor_with_an_openai_backend_rewrites_then_answers(
-        fake, tmp_path: Path, hash_embedder) -> None:  # noqa: ANN001
+        fake, tmp_path: Path, hash_embedder) -> None:
     from ingest.job import run_ingest
     from tutor.service import Tutor
 
@@ -165,7 +166,7 @@ def test_the_tutor_with_an_openai_backend_rewrites_then_answers(
     assert len(fake.requests) == 2 and fake.requests[1]["stream"] is True
 
 
-def test_ping_reports_the_backend_or_an_actionable_error(fake) -> None:  # noqa: ANN001
+def test_ping_reports_the_backend_or_an_actionable_error(fake) -> None:
     fake.push("OK", Step(status=500))
     assert ping(settings_for(fake)).startswith("openai:fake-model replied in ")
     with pytest.raises(BackendError, match="HTTP 500") as err:

@@ -18,7 +18,8 @@ def test_front_matter_tags_and_catalog_links(tmp_path: Path) -> None:
                  "# Heading\n\nUse [Async Inference](catalog:sagemaker-async-inference) for big "
                  "payloads. ![diagram](x.png)\n")
     doc = load_file(p, "n.md")
-    assert (doc.title, doc.domain, doc.task, doc.services) == ("Inference options", 3, "3.1", ["a", "b"])
+    assert (doc.title, doc.domain, doc.task, doc.services) == (
+        "Inference options", 3, "3.1", ["a", "b"])
     text = doc.sections[0].text
     assert "Use Async Inference for big payloads." in text
     assert "catalog:" not in text and "diagram" not in text
@@ -48,7 +49,8 @@ def test_html_headings_title_and_scripts(tmp_path: Path) -> None:
                  "</body></html>")
     doc = load_file(p, "page.html")
     assert doc.title == "Feature Store"
-    assert [s.heading_path for s in doc.sections] == [["Feature Store"], ["Feature Store", "Offline store"]]
+    assert [s.heading_path for s in doc.sections] == [["Feature Store"],
+                                                      ["Feature Store", "Offline store"]]
     joined = " ".join(s.text for s in doc.sections)
     assert "alert" not in joined and "p{}" not in joined
     assert "Keeps history in S3." in joined

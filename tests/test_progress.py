@@ -7,14 +7,16 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.quiz_fakes import single_item
-from tutor.config import load_settings
-from tutor.progress import ProgressStore
+import pytest
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+from tests.quiz_data import single_item
+from tutor.config import load_settings
+from tutor.progress import SQLiteProgressStore, open_progress_store
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,13 +28,14 @@ def _run(code: str, home: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.server
 def test_attempts_written_in_one_process_are_read_in_another(tmp_path: Path) -> None:
     _run("""
         from datetime import datetime, timezone
-        from tests.quiz_fakes import single_item, multiple_item
+        from tests.quiz_data import single_item, multiple_item
         from tutor.config import load_settings
-        from tutor.progress import ProgressStore
-        store = ProgressStore.from_settings(load_settings())
+        from tutor.progress import SQLiteProgressStore, open_progress_store
+        store = open_progress_store(load_settings())
         now = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
         store.record(single_item(), "A", False, seconds=12.5, now=now)
         store.record(multiple_item(), ["A", "C"], True, seconds=30.0, now=now)
@@ -40,8 +43,8 @@ def test_attempts_written_in_one_process_are_read_in_another(tmp_path: Path) -> 
     out = _run("""
         import json
         from tutor.config import load_settings
-        from tutor.progress import ProgressStore
-        store = ProgressStore.from_settings(load_settings())
+        from tutor.progress import SQLiteProgressStore, open_progress_store
+        store = open_progress_store(load_settings())
         print(json.dumps([a.model_dump(mode="json") for a in store.attempts()]))
     """, tmp_path)
     rows = json.loads(out)
@@ -57,7 +60,7 @@ def test_attempts_written_in_one_process_are_read_in_another(tmp_path: Path) -> 
 
 
 def test_database_runs_in_wal_mode_and_serves_a_concurrent_reader(tmp_path: Path) -> None:
-    store = ProgressStore(tmp_path / "p.sqlite3")
+    store = SQLiteProgressStore(tmp_path / "p.sqlite3")
     store.record(single_item(), "B", True, now=T0)
     reader = sqlite3.connect(tmp_path / "p.sqlite3")
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -72,13 +75,13 @@ def test_database_runs_in_wal_mode_and_serves_a_concurrent_reader(tmp_path: Path
 
 def test_schema_is_created_on_first_use_under_tutor_home(tmp_path: Path) -> None:
     settings = load_settings(home=tmp_path / "deeper" / "home")
-    store = ProgressStore.from_settings(settings)
+    store = open_progress_store(settings)
     assert store.path == settings.progress_db and store.path.is_file()
     assert store.attempts() == [] and store.weak_areas() == []
 
 
 def test_weak_areas_rank_tasks_by_recent_accuracy(tmp_path: Path) -> None:
-    store = ProgressStore(tmp_path / "p.sqlite3")
+    store = SQLiteProgressStore(tmp_path / "p.sqlite3")
     a31 = single_item()
     a11 = single_item(id="q-11", domain=1, task="1.1")
     a42 = single_item(id="q-42", domain=4, task="4.2")
@@ -98,7 +101,7 @@ def test_weak_areas_rank_tasks_by_recent_accuracy(tmp_path: Path) -> None:
 
 
 def test_missed_items_come_back_when_due(tmp_path: Path) -> None:
-    store = ProgressStore(tmp_path / "p.sqlite3")
+    store = SQLiteProgressStore(tmp_path / "p.sqlite3")
     missed, known = single_item(id="q-missed"), single_item(id="q-known", domain=1, task="1.2")
     store.record(missed, "A", False, now=T0)
     store.record(known, "B", True, now=T0)

@@ -9,21 +9,22 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import tutor.cli_quiz as cli
-from tests.quiz_fakes import real_corpus
+import tutor.cli.quiz as cli
+from tests.quiz_data import real_corpus
+from tutor.cli import app
 from tutor.types import QuizItem
 
 DOC = Path(__file__).resolve().parents[1] / "README.md"
 runner = CliRunner()
 
 
-@pytest.fixture()
+@pytest.fixture
 def home(tutor_home: Path) -> Path:
     """conftest.py points TUTOR_HOME at a fresh folder for every test."""
     return tutor_home
 
 
-@pytest.fixture()
+@pytest.fixture
 def corpus(monkeypatch: pytest.MonkeyPatch):
     catalog, chunks = real_corpus()
     monkeypatch.setattr(cli, "quiz_chunks", lambda settings: list(chunks))
@@ -32,7 +33,7 @@ def corpus(monkeypatch: pytest.MonkeyPatch):
 
 def test_quiz_json_shape(home: Path, corpus) -> None:
     args = ["quiz", "--task", "4.1", "--count", "5", "--json", "--seed", "3"]
-    result = runner.invoke(cli.quiz_app, args)
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"version", "selection", "requested", "count", "items", "gate"}
@@ -55,16 +56,16 @@ def test_the_json_document_is_described_in_the_readme() -> None:
 
 
 def test_domain_and_task_are_exclusive_and_checked(home: Path) -> None:
-    both = runner.invoke(cli.quiz_app, ["quiz", "--domain", "1", "--task", "1.1", "--json"])
+    both = runner.invoke(app, ["quiz", "--domain", "1", "--task", "1.1", "--json"])
     assert both.exit_code == 2
-    unknown = runner.invoke(cli.quiz_app, ["quiz", "--task", "5.1", "--json"])
+    unknown = runner.invoke(app, ["quiz", "--task", "5.1", "--json"])
     assert unknown.exit_code == 2 and "Unknown task" in unknown.output
-    assert runner.invoke(cli.quiz_app, ["quiz", "--domain", "5"]).exit_code == 2
+    assert runner.invoke(app, ["quiz", "--domain", "5"]).exit_code == 2
 
 
 def test_interactive_answers_are_graded_and_saved(home: Path, corpus) -> None:
     preview = json.loads(runner.invoke(
-        cli.quiz_app, ["quiz", "--task", "3.1", "--count", "2", "--json", "--seed", "5"]).output)
+        app, ["quiz", "--task", "3.1", "--count", "2", "--json", "--seed", "5"]).output)
     wrong = []
     for item in preview["items"]:
         keys = [o["key"] for o in item["options"]]
@@ -72,16 +73,16 @@ def test_interactive_answers_are_graded_and_saved(home: Path, corpus) -> None:
         wrong.append(next(k for k in keys if k not in right) if item["type"] != "matching"
                      else " ".join(f"{k}1" for k in keys))
     answers = "\n".join(["Z", *wrong]) + "\n"
-    result = runner.invoke(cli.quiz_app, ["quiz", "--task", "3.1", "--count", "2", "--seed", "5",
+    result = runner.invoke(app, ["quiz", "--task", "3.1", "--count", "2", "--seed", "5",
                                           "--no-review"], input=answers)
     assert result.exit_code == 0, result.output
     assert "Answer with the letters" in result.output  # the bad letter was re-asked
     assert result.output.count("Not quite.") == 2 and "Score: 0/2" in result.output
 
-    progress = json.loads(runner.invoke(cli.quiz_app, ["progress", "--json"]).output)
+    progress = json.loads(runner.invoke(app, ["progress", "--json"]).output)
     assert progress["domains"][2]["attempts"] == 2 and progress["domains"][2]["correct"] == 0
     assert progress["weak_areas"][0]["task"] == "3.1"
     assert progress["review"]["1"] == 2 and progress["review"]["due"] == 0
 
-    text = runner.invoke(cli.quiz_app, ["progress"]).output
+    text = runner.invoke(app, ["progress"]).output
     assert "3.1 Select deployment infrastructure" in text and "0/2" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.quiz_fakes import (
+from tests.quiz_data import (
     SUPPORT_TEXT,
     cite,
     make_chunk,
@@ -17,12 +17,12 @@ from tutor.quiz.gate import check_item, gate_items
 from tutor.types import QuizOption
 
 
-@pytest.fixture()
+@pytest.fixture
 def catalog():
     return mini_catalog()
 
 
-@pytest.fixture()
+@pytest.fixture
 def chunks():
     chunk = make_chunk(SUPPORT_TEXT)
     return {chunk.id: chunk}
@@ -30,7 +30,7 @@ def chunks():
 
 def _with_options(texts: list[str], correct: str = "B", **kw):
     return single_item(options=[QuizOption(key=k, text=t, correct=k == correct, explanation="x")
-                                for k, t in zip("ABCDEF", texts)], **kw)
+                                for k, t in zip("ABCDEF", texts, strict=False)], **kw)
 
 
 def test_a_well_formed_item_passes(catalog, chunks) -> None:
@@ -94,9 +94,9 @@ def test_the_key_must_be_supported_by_a_cited_passage(catalog, chunks) -> None:
 def test_cloze_fact_must_be_in_the_cited_sentence(catalog) -> None:
     names = ["Amazon SageMaker Real-Time Inference", "Amazon SageMaker Serverless Inference",
              "Amazon SageMaker Asynchronous Inference", "Amazon SageMaker Batch Transform"]
-    base = dict(type="cloze", topic="sl", options=[
+    base = {"type": "cloze", "topic": "sl", "options": [
         QuizOption(key=k, text=n, correct=k == "B", explanation="x")
-        for k, n in zip("ABCD", names)])
+        for k, n in zip("ABCD", names, strict=False)]}
     good = single_item(stem="Which AWS service or feature completes the statement? _____ scales "
                             "compute to zero between sparse requests.", **base)
     assert check_item(good, catalog) == []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
 import pytest
 
-from tests.quiz_fakes import real_corpus
-from tutor.catalog import distractor_pool, tasks_of
+from tests.quiz_data import real_corpus
+from tutor.catalog import distractor_pool
+from tutor.exam import tasks_of
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.gate import check_item
-from tutor.quiz.generate import COST_CUE, COST_QUESTION, OVERHEAD_CUE, OVERHEAD_QUESTION, generate
+from tutor.quiz.offline import COST_CUE, COST_QUESTION, OVERHEAD_CUE, OVERHEAD_QUESTION, generate
 from tutor.quiz.session import build_quiz
 from tutor.quiz.support import passage_text
 from tutor.quiz.text import normalise
@@ -76,7 +78,7 @@ def test_distractors_are_catalog_entries_a_candidate_could_confuse() -> None:
         wrong = [catalog.by_name(o.text) for o in item.options if not o.correct]
         assert all(w is not None and w.id in pool for w in wrong)
         assert all(f"Incorrect. {w.label}" in o.explanation for w, o in
-                   zip(wrong, [o for o in item.options if not o.correct]))
+                   zip(wrong, [o for o in item.options if not o.correct], strict=False))
 
 
 def test_qualifiers_appear_only_when_the_scenario_supports_them() -> None:
@@ -104,7 +106,7 @@ def test_no_repeats_and_topics_rotate_within_a_task() -> None:
     assert len(set(stems)) == len(stems)
     topics = [i.topic for i in quiz.items]
     assert len(set(topics)) >= 8
-    assert all(a != b for a, b in zip(topics, topics[1:]))
+    assert all(a != b for a, b in itertools.pairwise(topics))
     assert len({i.type for i in quiz.items}) >= 4
 
 
@@ -141,8 +143,27 @@ def test_ordering_items_keep_the_workflow_order() -> None:
         assert tuple(texts[k] for k in item.order) == steps[goal]
 
 
-def test_without_an_index_the_generator_reads_the_notes(settings) -> None:
-    real_corpus()  # skips while the notes are missing
+def test_the_generator_reads_the_notes_the_index_holds(settings, tmp_path) -> None:
+    """Items cite chunk ids, so the generator reads the serving index; without one it says
+    so, and a damaged chunk store is reported, never replaced by a re-chunking."""
+    import pytest
+
+    from ingest.job import run_ingest
+    from tutor.errors import EmptyIndexError, IndexDamagedError
+    from tutor.index import current_name
+    from tutor.index.generations import gens_dir
+    from tutor.testing import HashEmbedder
+
+    with pytest.raises(EmptyIndexError, match="Nothing is indexed"):
+        quiz_chunks(settings)
+    notes = tmp_path / "notes"
+    (notes / "domain-3").mkdir(parents=True)
+    (notes / "domain-3" / "3.1-a.md").write_text(
+        '---\ntitle: A\ndomain: 3\ntask: "3.1"\n---\n# A\n\nBatch Transform scores datasets.\n')
+    (notes / "page.md").write_text("# Untagged\n\nA page without a task.\n")
+    run_ingest([notes], settings, embedder=HashEmbedder())
     chunks = quiz_chunks(settings)
-    assert chunks and all(c.source.startswith("domain-") for c in chunks)
-    assert {c.task for c in chunks} >= {"1.1", "2.2", "3.3", "4.3"}
+    assert [c.source for c in chunks] == ["domain-3/3.1-a.md"]
+    (gens_dir(settings) / str(current_name(settings)) / "chunks.jsonl").write_text("{broken")
+    with pytest.raises(IndexDamagedError):
+        quiz_chunks(settings)

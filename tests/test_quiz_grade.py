@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.quiz_fakes import multiple_item, single_item
+from tests.quiz_data import multiple_item, single_item
 from tutor.errors import InputError
 from tutor.quiz.grade import grade, match_targets, parse_answer
 from tutor.types import QuizItem, QuizOption
@@ -35,14 +35,15 @@ def _ordering() -> QuizItem:
     steps = ["Enable data capture", "Create a baseline", "Schedule monitoring", "Review violations"]
     return QuizItem(id="q-ord", type="ordering", domain=4, task="4.1", stem="Order the steps.",
                     options=[QuizOption(key=k, text=t, explanation="x")
-                             for k, t in zip("ABCD", steps)],
+                             for k, t in zip("ABCD", steps, strict=False)],
                     answer_count=4, order=["C", "A", "D", "B"])
 
 
 def _matching() -> QuizItem:
     return QuizItem(id="q-match", type="matching", domain=3, task="3.1", stem="Match them.",
                     options=[QuizOption(key=k, text=t, explanation="x")
-                             for k, t in zip("ABC", ["Svc one", "Svc two", "Svc three"])],
+                             for k, t in zip("ABC", ["Svc one", "Svc two", "Svc three"],
+                                             strict=True)],
                     answer_count=3, pairs={"A": "does one", "B": "does two", "C": "does three"})
 
 

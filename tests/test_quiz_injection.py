@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.quiz_fakes import ScriptedChatModel, mini_catalog
-from tutor.chunk import Chunker, whitespace_counter
+from tests.quiz_data import mini_catalog
+from tutor.chunk import Chunker
 from tutor.load import load_file
-from tutor.quiz.llm_generate import LLMQuizGenerator
+from tutor.quiz.llm_items import LLMQuizGenerator
+from tutor.testing import ScriptedChatModel, whitespace_counter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "injection.md"
 TOKEN = "ZEBRA-PWNED-7731"
@@ -23,7 +24,7 @@ NAMES = ["Amazon SageMaker Real-Time Inference", "Amazon SageMaker Serverless In
 class ObedientModel(ScriptedChatModel):
     """Writes a valid question, but parrots the trigger token whenever it sees it."""
 
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         prompt = " ".join(str(m.content) for m in messages)
         stem = ("A team must score last month's records overnight without leaving an endpoint "
                 "running. Which option should it use?")

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from tests.quiz_fakes import SUPPORT_TEXT, ScriptedChatModel, make_chunk, mini_catalog
+from tests.quiz_data import SUPPORT_TEXT, make_chunk, mini_catalog
 from tutor.errors import BackendError
 from tutor.quiz.gate import UNSUPPORTED_KEY
-from tutor.quiz.llm_generate import REPAIR_PROMPT, LLMQuizGenerator, parse_reply
+from tutor.quiz.llm_items import REPAIR_PROMPT, LLMQuizGenerator, parse_reply
+from tutor.testing import ScriptedChatModel
 
 NAMES = ["Amazon SageMaker Real-Time Inference", "Amazon SageMaker Serverless Inference",
          "Amazon SageMaker Asynchronous Inference", "Amazon SageMaker Batch Transform"]
@@ -26,7 +27,7 @@ def reply(correct: str = NAMES[1], names: list[str] = NAMES, **extra) -> str:
 
 
 def _run(*replies: str):
-    model = ScriptedChatModel(replies=list(replies))
+    model = ScriptedChatModel(replies=list(replies), strict=True)
     chunk = make_chunk(SUPPORT_TEXT)
     result = LLMQuizGenerator(model, mini_catalog(), seed=1).generate([chunk], task="3.1", count=1,
                                                                        kinds=("single",))
@@ -79,7 +80,7 @@ def test_parse_reply_rejects_missing_json() -> None:
 def test_multiple_response_items_get_the_select_phrase_and_answer_count() -> None:
     text = ("Amazon SageMaker Serverless Inference scales to zero between sparse requests, and "
             "Amazon SageMaker Batch Transform scores a stored dataset offline with no endpoint.")
-    names = NAMES + ["Amazon SageMaker Processing jobs"]
+    names = [*NAMES, "Amazon SageMaker Processing jobs"]
     body = {"type": "multiple", "stem": "Which two options avoid paying for an always-on endpoint?",
             "explanation": "Both run only when needed.",
             "options": [{"text": n, "correct": n in (NAMES[1], NAMES[3]), "explanation": "x"}

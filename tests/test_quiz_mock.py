@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.quiz_fakes import multiple_item, real_corpus, single_item
-from tutor.catalog import DOMAIN_WEIGHTS
+from tests.quiz_data import multiple_item, real_corpus, single_item
 from tutor.errors import InputError
-from tutor.quiz.generate import EXAM_TYPES
+from tutor.exam import DOMAIN_WEIGHTS
 from tutor.quiz.mock import (
     EXAM_MINUTES,
     PASS_SCORE,
@@ -21,8 +20,9 @@ from tutor.quiz.mock import (
     build_mock_exam,
     scaled_score,
 )
+from tutor.quiz.offline import EXAM_TYPES
 
-T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
 def test_blueprint_weights_65_questions_by_domain() -> None:
@@ -101,10 +101,10 @@ def test_built_mock_exam_follows_the_blueprint() -> None:
     assert [i.domain for i in exam.items] != sorted(i.domain for i in exam.items)  # interleaved
 
 
-def test_submitting_records_answered_questions_as_mock_attempts(tmp_path) -> None:  # noqa: ANN001
-    from tutor.progress import ProgressStore
+def test_submitting_records_answered_questions_as_mock_attempts(tmp_path) -> None:
+    from tutor.progress import SQLiteProgressStore
 
-    store = ProgressStore(tmp_path / "progress.sqlite3")
+    store = SQLiteProgressStore(tmp_path / "progress.sqlite3")
     exam = _exam()
     exam.answer("s1", "A", now=T0 + timedelta(minutes=1))  # wrong
     exam.answer("q-test-multi", ["A", "C"], now=T0 + timedelta(minutes=2))  # right

@@ -18,13 +18,12 @@ import pytest
 
 from tests.conftest import PDF_FIXTURES
 from tests.fixtures import pdfgen
-from tests.fixtures.relkit import (assert_consistent, child_env, index_state,
-                                   run_measured, write_doc)
+from tests.fixtures.relkit import assert_consistent, child_env, index_state, run_measured, write_doc
 
 
-def _ingest(folder: Path, settings, embedder):  # noqa: ANN001, ANN202
+def _ingest(folder: Path, settings, embedder):
     from ingest.job import run_ingest
-    from tutor.store import read_chunks
+    from tutor.index.generations import read_chunks
 
     report = run_ingest([folder], settings, embedder=embedder)
     state = index_state(settings)
@@ -64,6 +63,7 @@ def test_empty_and_broken_files_are_reported_and_the_rest_ingests(tmp_path: Path
 
 # --- case 4 --------------------------------------------------------------------------------
 
+@pytest.mark.server
 def test_size_limit_and_bombs_are_stopped_with_bounded_memory(tmp_path: Path) -> None:
     """The real `tutor ingest --json` in a child process; its peak memory is measured."""
     folder = tmp_path / "hostile"
@@ -110,9 +110,8 @@ def test_pages_sharing_one_content_stream_are_read_once() -> None:
 
 def test_time_budget_stops_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no seconds allowed, a file that needs more than 1,024 operators is refused."""
-    from tutor import pdf
     from tutor.errors import LoadError
-    from tutor.load import load_file
+    from tutor.load import load_file, pdf
 
     path = pdfgen.text_pdf(tmp_path / "long.pdf", [[f"line {i} of {p}" for i in range(45)]
                                                   for p in range(30)])

@@ -13,6 +13,8 @@ import pytest
 
 from tests.fixtures.relkit import assert_consistent, index_state, make_corpus
 
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
+
 
 def _settings(home: Path):
     from tutor.config import load_settings
@@ -58,7 +60,7 @@ DAMAGE = {
 
 
 def test_probe_passes_a_healthy_index_and_an_empty_home(healthy, tmp_path: Path) -> None:
-    from tutor.store import probe_index
+    from tutor.index.snapshot import probe_index
 
     assert probe_index(_settings(healthy[1])) is None
     assert probe_index(_settings(tmp_path / "nothing-here")) is None
@@ -68,7 +70,7 @@ def test_probe_passes_a_healthy_index_and_an_empty_home(healthy, tmp_path: Path)
 def test_damage_is_detected_at_start_up_by_the_probe(damage: str, healthy,
                                                        tmp_path: Path) -> None:
     from tutor import prompts
-    from tutor.store import probe_index
+    from tutor.index.snapshot import probe_index
 
     home = shutil.copytree(healthy[1], tmp_path / "home")
     DAMAGE[damage](home)
@@ -87,8 +89,9 @@ def test_rebuild_or_rerun_restores_service(damage: str, rebuild: bool, healthy,
     """--rebuild always repairs; a plain run repairs too, since it probes before keeping
     an index it would otherwise call unchanged."""
     from ingest.job import run_ingest
+    from tutor.index.generations import current_name
+    from tutor.index.snapshot import probe_index
     from tutor.service import Tutor
-    from tutor.store import current_name, probe_index
     from tutor.testing import HashEmbedder
 
     corpus, template = healthy
@@ -106,26 +109,26 @@ def test_rebuild_or_rerun_restores_service(damage: str, rebuild: bool, healthy,
 
 
 def test_more_chunks_than_the_maximum_batch_are_written_in_batches(tmp_path: Path) -> None:
-    from tutor.index import ChromaStore
+    from tutor.index.chroma import ChromaStore
     from tutor.types import Chunk
 
     store = ChromaStore("batching", path=tmp_path / "chroma", model_id="test", dim=8, create=True)
-    limit = int(store.client.get_max_batch_size())
+    limit = store.batch_limit
     n = limit + 123
     chunks = [Chunk(id=f"c{i:06d}", text=f"passage {i}", source="big.md", title="Big",
                     position=i, content_hash=f"{i:064x}") for i in range(n)]
     vectors = np.random.default_rng(7).normal(size=(n, 8)).astype(np.float32)
     sizes: list[int] = []
-    upsert = store.collection.upsert
+    upsert = store._collection.upsert  # this test is about Chroma's own batch limit
 
-    def spy(**kwargs):  # noqa: ANN003, ANN202 - records batch sizes, then writes for real
+    def spy(**kwargs):
         sizes.append(len(kwargs["ids"]))
         return upsert(**kwargs)
 
-    store.collection.upsert = spy
+    store._collection.upsert = spy
     store.add(chunks, vectors)
     assert sizes == [limit, 123]
     assert store.count() == n
-    assert sorted(store.all_ids()) == [c.id for c in chunks]
+    assert sorted(store.ids()) == [c.id for c in chunks]
     best = store.query(vectors[n - 1], 1)
     assert best[0][0] == chunks[n - 1].id

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def server():  # noqa: ANN201
+def server():
     srv = FakeOpenAIServer(default="SageMaker Model Monitor watches endpoints for drift [1].")
     srv.start()
     yield srv
@@ -31,11 +31,11 @@ def fake(server: FakeOpenAIServer) -> FakeOpenAIServer:
     return server
 
 
-def _settings(fake: FakeOpenAIServer, home: Path | None = None, **overrides):  # noqa: ANN202
+def _settings(fake: FakeOpenAIServer, home: Path | None = None, **overrides):
     from tutor.config import load_settings
 
-    values = dict(llm_provider="openai", llm_model="fake-model", llm_base_url=fake.url,
-                  llm_api_key="sk-reliability-test-0000", llm_timeout=5, llm_max_retries=2)
+    values = {"llm_provider": "openai", "llm_model": "fake-model", "llm_base_url": fake.url,
+                  "llm_api_key": "sk-reliability-test-0000", "llm_timeout": 5, "llm_max_retries": 2}
     if home is not None:
         values["home"] = home
     values.update(overrides)
@@ -71,9 +71,9 @@ def test_failing_backend_falls_back_to_cited_extractive_answer(
 
 # --- case 16: quiz JSON -----------------------------------------------------------------------
 
-def _note_chunks(notes_home: Path):  # noqa: ANN202
+def _note_chunks(notes_home: Path):
     from tutor.config import load_settings
-    from tutor.store import Snapshot
+    from tutor.index.snapshot import Snapshot
 
     return list(Snapshot.open_current(load_settings(home=notes_home)).chunks.values())
 
@@ -95,7 +95,7 @@ def test_malformed_quiz_json_is_discarded_after_one_repair(fake: FakeOpenAIServe
                                                            notes_home: Path) -> None:
     from tutor.catalog import load_catalog
     from tutor.llm import make_chat_model
-    from tutor.quiz.llm_generate import LLMQuizGenerator
+    from tutor.quiz.llm_items import LLMQuizGenerator
 
     fake.push(*MALFORMED)
     generator = LLMQuizGenerator(make_chat_model(_settings(fake)), load_catalog(), seed=3)
@@ -112,7 +112,7 @@ def test_quiz_generation_under_a_429_storm_stops_with_a_clear_error(
     from tutor.catalog import load_catalog
     from tutor.errors import BackendError
     from tutor.llm import make_chat_model
-    from tutor.quiz.llm_generate import LLMQuizGenerator
+    from tutor.quiz.llm_items import LLMQuizGenerator
 
     fake.push(*[Step(status=429)] * 10)
     generator = LLMQuizGenerator(make_chat_model(_settings(fake, llm_max_retries=1)),

@@ -13,7 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.relkit import REPO, child_env, wait_for
+
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
 
 WRITER = Path(__file__).parent / "fixtures" / "progress_writer.py"
 
@@ -40,8 +44,8 @@ def _committed(counter: Path) -> int:
 
 
 def test_kill_inside_a_write_transaction_loses_only_that_attempt(tmp_path: Path) -> None:
-    from tests.quiz_fakes import single_item
-    from tutor.progress import ProgressStore
+    from tests.quiz_data import single_item
+    from tutor.progress import SQLiteProgressStore
 
     db, counter, marker = tmp_path / "progress.sqlite3", tmp_path / "n", tmp_path / "parked"
     proc = _writer(db, counter, "--park", str(marker), "--n", "5")
@@ -50,7 +54,7 @@ def test_kill_inside_a_write_transaction_loses_only_that_attempt(tmp_path: Path)
         assert marker.exists(), proc.stderr.read() if proc.stderr else ""
         # The writer holds an open write transaction; a reader is not blocked and sees only
         # what was committed.
-        reader = ProgressStore(db)
+        reader = SQLiteProgressStore(db)
         assert [a.item_id for a in reader.attempts()][::-1] == [f"item-{i:06d}" for i in range(5)]
     finally:
         _kill(proc)
@@ -58,7 +62,7 @@ def test_kill_inside_a_write_transaction_loses_only_that_attempt(tmp_path: Path)
     assert _integrity(db) == "ok"
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    store = ProgressStore(db)
+    store = SQLiteProgressStore(db)
     ids = [a.item_id for a in store.attempts()]
     assert "never-committed" not in ids and len(ids) == 5
     # Items 1, 2 and 4 were answered wrongly (the writer marks every third one right).
@@ -68,14 +72,14 @@ def test_kill_inside_a_write_transaction_loses_only_that_attempt(tmp_path: Path)
 
 
 def test_concurrent_reader_then_kill_at_an_arbitrary_moment(tmp_path: Path) -> None:
-    from tutor.progress import ProgressStore
+    from tutor.progress import SQLiteProgressStore
 
     db, counter = tmp_path / "progress.sqlite3", tmp_path / "n"
     proc = _writer(db, counter)
     seen: list[int] = []
     try:
         wait_for(lambda: _committed(counter) > 0 or proc.poll() is not None, "first write")
-        reader = ProgressStore(db)
+        reader = SQLiteProgressStore(db)
         while _committed(counter) < 60 and proc.poll() is None:
             attempts = reader.attempts()  # every row parses back into a QuizItem
             totals = reader.totals()
@@ -88,7 +92,7 @@ def test_concurrent_reader_then_kill_at_an_arbitrary_moment(tmp_path: Path) -> N
     assert seen and seen == sorted(seen)  # the reader never saw rows disappear
     assert _integrity(db) == "ok"
     last = _committed(counter)
-    rows = ProgressStore(db).attempts()
+    rows = SQLiteProgressStore(db).attempts()
     # The kill may land after a commit and before the counter is updated, never otherwise.
     assert last <= len(rows) <= last + 1
     assert sorted(a.item_id for a in rows) == [f"item-{i:06d}" for i in range(len(rows))]

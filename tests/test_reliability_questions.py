@@ -12,39 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import tutor_for
+from tutor.testing import CountingEmbedder, FailingAnswerer
 
-
-class CountingEmbedder:
-    """Passes through to a real embedder and counts every call that reaches it."""
-
-    def __init__(self, inner) -> None:  # noqa: ANN001
-        self.inner = inner
-        self.model_id, self.dim, self.window = inner.model_id, inner.dim, inner.window
-        self.calls = 0
-
-    def count_tokens(self, texts):  # noqa: ANN001, ANN201
-        return self.inner.count_tokens(texts)
-
-    def embed_documents(self, texts):  # noqa: ANN001, ANN201
-        self.calls += 1
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text):  # noqa: ANN001, ANN201
-        self.calls += 1
-        return self.inner.embed_query(text)
-
-
-class NoModel:
-    """An answerer that fails the test if anything reaches it."""
-
-    name = "must-not-run"
-
-    def answer(self, question, hits):  # noqa: ANN001, ANN201
-        raise AssertionError("the answerer was called")
-
-    def stream(self, question, hits):  # noqa: ANN001, ANN201
-        raise AssertionError("the answerer was called")
-
+NO_ANSWER = FailingAnswerer(AssertionError("the answerer was called"))
 
 # --- case 14 -------------------------------------------------------------------------------
 
@@ -56,7 +26,7 @@ def test_bad_questions_get_a_message_and_reach_no_model(question: str, notes_hom
     from tutor.service import Tutor
 
     spy = CountingEmbedder(minilm)
-    tutor = Tutor(tutor_for(notes_home, spy).settings, embedder=spy, answerer=NoModel())
+    tutor = Tutor(tutor_for(notes_home, spy).settings, embedder=spy, answerer=NO_ANSWER)
     for call in (tutor.ask, tutor.search, lambda q: list(tutor.stream(q))):
         with pytest.raises(InputError) as err:
             call(question)
@@ -72,7 +42,7 @@ def test_question_against_an_empty_index(settings, minilm) -> None:
     from tutor.service import Tutor
 
     spy = CountingEmbedder(minilm)
-    tutor = Tutor(settings, embedder=spy, answerer=NoModel())
+    tutor = Tutor(settings, embedder=spy, answerer=NO_ANSWER)
     with pytest.raises(EmptyIndexError) as err:
         tutor.ask("What does SageMaker Model Monitor do?")
     assert str(err.value) == prompts.EMPTY_INDEX

@@ -19,6 +19,8 @@ import pytest
 
 from tests.fixtures.relkit import child_env
 
+pytestmark = pytest.mark.server  # starts processes (see pyproject.toml)
+
 KEY = "sk-leak-canary-7f3a9c1e5b2d4086"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYLEAKCANARY"
 
@@ -34,7 +36,7 @@ class LeakyServer:
             def log_message(self, *_: object) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 token = self.headers.get("Authorization", "")
                 reply = f"SageMaker Clarify measures bias; your key is {token} [1]."

@@ -55,7 +55,7 @@ def _rendered_tags(markdown_text: str) -> list[tuple[str, dict[str, str | None]]
 def test_hostile_document_and_model_text_render_inert(make_app, settings, hash_embedder,
                                                       tmp_path: Path) -> None:
     from ingest.job import run_ingest
-    from tutor.render import host_allowed
+    from tutor.display import host_allowed
     from ui import state
 
     corpus = tmp_path / "corpus"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given, settings as hyp_settings
+from hypothesis import given
+from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tutor.render import allowed_hosts, host_allowed, safe_markdown, terminal_text
+from tutor.display import allowed_hosts, host_allowed, safe_markdown, terminal_text
 
 HOSTS = allowed_hosts(["docs.example.org"])
 # Tags a CommonMark renderer produces from Markdown syntax alone.

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tutor import prompts
-from tutor.retrieve import Filters
+from tutor.types import Filters
 
 AWS_QUESTIONS = [
     ("how big can a payload be for asynchronous inference and how long can it run",
@@ -16,8 +16,10 @@ AWS_QUESTIONS = [
      "firehose/basic-deliver.md"),
     ("how do I stop a hyperparameter tuning job early when trials are not improving",
      "sagemaker/automatic-model-tuning-early-stopping.md"),
-    ("capture endpoint requests and responses for model monitor", "sagemaker/model-monitor-data-capture.md"),
-    ("what is a kinesis shard and how much throughput does it give", "kinesis-data-streams/key-concepts.md"),
+    ("capture endpoint requests and responses for model monitor",
+     "sagemaker/model-monitor-data-capture.md"),
+    ("what is a kinesis shard and how much throughput does it give",
+     "kinesis-data-streams/key-concepts.md"),
     ("rotate customer managed kms keys automatically every year", "kms/rotate-keys.md"),
 ]
 
@@ -36,12 +38,13 @@ def test_hybrid_finds_the_right_aws_page(awsdocs_tutor, question: str, gold: str
 def test_aws_answer_cites_the_page_url(awsdocs_tutor) -> None:
     answer = awsdocs_tutor.ask("How does Kinesis Data Firehose buffer data before delivery to S3?")
     assert answer.status == "answered"
-    assert any(c.source.startswith("firehose/") and c.url and "docs.aws.amazon.com/firehose" in c.url
-               for c in answer.citations)
+    assert any(c.source.startswith("firehose/") and c.url
+               and "docs.aws.amazon.com/firehose" in c.url for c in answer.citations)
 
 
 def test_notes_answer_is_grounded_and_cited(notes_tutor) -> None:
-    answer = notes_tutor.ask("When should I choose asynchronous inference over real-time inference?")
+    answer = notes_tutor.ask(
+        "When should I choose asynchronous inference over real-time inference?")
     assert answer.status == "answered"
     assert answer.citations
     numbers = {c.n for c in answer.citations}

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from ingest.job import run_ingest
-from tutor import store
 from tutor.catalog import load_catalog
 from tutor.config import load_settings
 from tutor.exam import TASKS
-from tutor.retrieve import Filters, Retriever
+from tutor.index import generations
+from tutor.retrieve import Retriever
 from tutor.tagging import (
     TaskProfiles,
     build_profiles,
@@ -26,7 +26,8 @@ from tutor.tagging import (
     tag_chunks,
     tag_untagged,
 )
-from tutor.types import Chunk
+from tutor.testing import CountingEmbedder
+from tutor.types import Chunk, Filters
 
 ORDER = tuple(TASKS)
 
@@ -117,7 +118,7 @@ def test_ingest_tags_untagged_files_and_filters_find_them(tmp_path: Path, hash_e
         "privilege, and keep endpoints in a VPC with security groups and network isolation.\n")
     settings = load_settings(home=tmp_path / "home", tag_min_similarity=-1.0)
     run_ingest([folder], settings, embedder=hash_embedder)
-    chunks = store.read_chunks(settings, store.current_name(settings))
+    chunks = generations.read_chunks(settings, generations.current_name(settings))
     by_source = {c.source: c for c in chunks}
     declared, tagged = by_source["note.md"], by_source["page.md"]
     assert (declared.task, declared.tag_score) == ("2.2", None)
@@ -135,20 +136,8 @@ def test_a_threshold_above_every_similarity_tags_nothing(tmp_path: Path, hash_em
     (folder / "page.md").write_text("# Anything\n\nAmazon S3 stores training data as objects.\n")
     settings = load_settings(home=tmp_path / "home", tag_min_similarity=1.0)
     run_ingest([folder], settings, embedder=hash_embedder)
-    (chunk,) = store.read_chunks(settings, store.current_name(settings))
+    (chunk,) = generations.read_chunks(settings, generations.current_name(settings))
     assert chunk.task is None and chunk.domain is None and chunk.tag_score is None
-
-
-class _Counting:
-    """The hash fake, counting the texts it is asked to embed."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.model_id, self.dim, self.window = inner, inner.model_id, inner.dim, 256
-        self.texts = 0
-
-    def embed_documents(self, texts):
-        self.texts += len(texts)
-        return self.inner.embed_documents(texts)
 
 
 def test_saved_profiles_are_used_only_for_their_model_and_texts(
@@ -171,7 +160,7 @@ def test_saved_profiles_are_used_only_for_their_model_and_texts(
     # when they do; the tags come out the same.
     chunks = [_chunk("a.md"), _chunk("a.md", position=1)]
     vectors = hash_embedder.embed_documents(["KMS keys and IAM roles", "SageMaker endpoints"])
-    counting = _Counting(hash_embedder)
+    counting = CountingEmbedder(hash_embedder)
     monkeypatch.setattr("tutor.tagging.SHIPPED_PROFILES", tmp_path / "missing.npz")
     first = tag_untagged(chunks, vectors, counting, -1.0, catalog)
     assert counting.texts == sum(1 + len(e) for _, e in profile_texts(catalog).values())
@@ -194,8 +183,9 @@ def test_shipped_profiles_match_the_catalog_and_the_bundled_model(minilm) -> Non
 
 
 def _accuracy(tagged: list[Chunk], truth: list[str]) -> tuple[float, float]:
-    task = np.mean([c.task == t for c, t in zip(tagged, truth)])
-    domain = np.mean([c.task is not None and c.task[0] == t[0] for c, t in zip(tagged, truth)])
+    pairs = list(zip(tagged, truth, strict=True))
+    task = np.mean([c.task == t for c, t in pairs])
+    domain = np.mean([c.task is not None and c.task[0] == t[0] for c, t in pairs])
     return float(task), float(domain)
 
 
@@ -203,7 +193,7 @@ def test_real_model_recovers_the_task_of_note_passages(notes_home: Path, minilm)
     """Strip the declared tags off every note passage and tag it again: a measure of how
     well profiles built from the statements and the catalog find a passage's task."""
     settings = load_settings(home=notes_home)
-    chunks = store.read_chunks(settings, store.current_name(settings))
+    chunks = generations.read_chunks(settings, generations.current_name(settings))
     truth = [c.task for c in chunks]
     bare = [c.model_copy(update={"task": None, "domain": None}) for c in chunks]
     vectors = minilm.embed_documents([c.embed_text() for c in chunks])
@@ -241,7 +231,7 @@ def test_aws_docs_passages_get_tags_that_agree_with_the_manifest(awsdocs_home: P
 
     served = {p.path: set(p.tasks) for p in load_manifest().pages()}
     settings = load_settings(home=awsdocs_home)
-    chunks = [c for c in store.read_chunks(settings, store.current_name(settings))
+    chunks = [c for c in generations.read_chunks(settings, generations.current_name(settings))
               if c.source in served]
     tagged = [c for c in chunks if c.task is not None]
     assert all(c.tag_score is not None for c in tagged)

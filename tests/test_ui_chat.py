@@ -12,6 +12,7 @@ import pytest
 from tests.ui_support import alerts, app_factory, copy_home, current_generation, shown, texts
 from tutor import prompts
 from tutor.errors import BackendError
+from tutor.testing import FailingAnswerer
 from ui.text import escape
 
 QUESTION = "When should I use SageMaker asynchronous inference?"
@@ -131,25 +132,13 @@ def test_unreachable_index_server_is_reported(make_app, notes_home, minilm, tmp_
     assert "127.0.0.1:9" in error
 
 
-class DownAnswerer:
-    """An answer backend whose server refuses connections (a fake for the UI's error path)."""
-
-    name = "ollama:llama3.2"
-
-    def answer(self, question: str, hits: list[Any]) -> Any:
-        raise BackendError("cannot reach http://127.0.0.1:11434; is the server running?")
-
-    def stream(self, question: str, hits: list[Any]) -> Iterator[Any]:
-        yield from ()
-        raise BackendError("cannot reach http://127.0.0.1:11434; is the server running?")
-
-
 def test_failing_answer_backend_is_reported(make_app, notes_home, minilm, monkeypatch):
     from ui import resources
 
     at = make_app(notes_home, minilm).run()
     tutor = resources.tutor(resources.settings())  # the same cached object the app uses
-    monkeypatch.setattr(tutor, "answerer", DownAnswerer())
+    down = BackendError("cannot reach http://127.0.0.1:11434; is the server running?")
+    monkeypatch.setattr(tutor, "answerer", FailingAnswerer(down, name="ollama:llama3.2"))
     at.chat_input[0].set_value(QUESTION).run()
     assert not at.exception
     [error] = alerts(at, "error")

@@ -59,8 +59,8 @@ def _cite(n: int, heading: str, passage: str) -> Citation:
 
 
 def test_followups_come_from_catalog_neighbours_and_cited_headings():
+    from tutor.answer.followups import suggest_followups
     from tutor.catalog import load_catalog
-    from tutor.followups import suggest_followups
 
     catalog = load_catalog()
     answer = Answer(
@@ -87,8 +87,8 @@ def test_followups_come_from_catalog_neighbours_and_cited_headings():
 
 
 def test_no_followups_without_citations():
+    from tutor.answer.followups import suggest_followups
     from tutor.catalog import load_catalog
-    from tutor.followups import suggest_followups
 
     answer = Answer(question="What is Amazon S3?", text=prompts.NOT_FOUND, status="not_found")
     assert suggest_followups(answer, load_catalog()) == []

@@ -1,22 +1,35 @@
-"""Practice, Mock exam and Progress pages through AppTest, over the shipped notes (no index:
-the question generator reads the notes folder) and the real SQLite progress store."""
+"""Practice, Mock exam and Progress pages through AppTest, over the shipped notes indexed in
+this process's memory (hash vectors: the quiz reads chunks, not vectors) and the real SQLite
+progress store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ingest.job import run_ingest
+from tests.conftest import NOTES
 from tests.ui_support import APP, PAGES, alerts, answer_item, shown
 from tutor import prompts
-from tutor.config import Settings
-from tutor.progress import ProgressStore
+from tutor.config import Settings, load_settings
+from tutor.progress import ProgressStore, open_progress_store
 from tutor.quiz import MockExam
+from tutor.testing import HashEmbedder
 from tutor.types import QuizItem
 from ui import state
 from ui.text import escape
+
+
+@pytest.fixture(autouse=True)
+def notes_index(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages write questions from the indexed notes; an in-memory index is built in a
+    second and is seen by the app, which AppTest runs in this process."""
+    monkeypatch.setenv("TUTOR_VECTOR_STORE", "memory")
+    run_ingest([NOTES], load_settings(), embedder=HashEmbedder())
 
 
 @pytest.fixture
@@ -41,7 +54,7 @@ def practice_state(at: Any) -> Any:
 
 
 def store(settings: Settings) -> ProgressStore:
-    return ProgressStore.from_settings(settings)
+    return open_progress_store(settings)
 
 
 def start_practice(at: Any, count: int = 3, task: str | None = None) -> Any:
@@ -127,7 +140,8 @@ def test_practice_state_is_per_session(settings):
     start_practice(first, count=1)
     page(second, "practice")
     assert state.PRACTICE in first.session_state
-    assert state.PRACTICE not in second.session_state or second.session_state[state.PRACTICE] is None
+    assert (state.PRACTICE not in second.session_state
+            or second.session_state[state.PRACTICE] is None)
     assert second.button(key="practice.start")
 
 
@@ -174,9 +188,9 @@ def test_mock_exam_answer_flag_navigate_submit(app):
     assert shown(app, f"Review the {EXAM_QUESTIONS - 1} questions you missed")
     # The sitting feeds the progress store: the one answered question, as a mock attempt.
     from tutor.config import load_settings
-    from tutor.progress import ProgressStore
+    from tutor.progress import open_progress_store
 
-    [attempt] = ProgressStore.from_settings(load_settings()).attempts()
+    [attempt] = open_progress_store(load_settings()).attempts()
     assert (attempt.item_id, attempt.mode, attempt.correct) == (first.id, "mock", True)
 
 

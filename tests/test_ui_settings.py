@@ -30,7 +30,7 @@ def settings_page(make_app: Callable[..., Any], **env: str) -> Any:
 def test_current_settings_never_show_the_api_key(make_app):
     at = settings_page(make_app, TUTOR_LLM_API_KEY=SECRET, OPENAI_API_KEY=SECRET)
     table = at.dataframe[0].value
-    values = dict(zip(table["Setting"], table["Value"]))
+    values = dict(zip(table["Setting"], table["Value"], strict=False))
     assert values["API key"] == prompts.UI_SECRET_SET
     assert values["Answer backend"].startswith("Offline extractive")
     everything = " ".join(texts(at)) + " ".join(str(w.value) for w in at.text_input)
@@ -54,7 +54,7 @@ def test_saving_validates_writes_config_and_takes_effect(make_app, settings):
         ("ollama", "llama3.2", "bm25")
     assert "llm_api_key" not in config_path(settings.home).read_text()
     table = at.dataframe[0].value
-    assert dict(zip(table["Setting"], table["Value"]))["Model"] == "llama3.2"
+    assert dict(zip(table["Setting"], table["Value"], strict=False))["Model"] == "llama3.2"
     at.switch_page(PAGES["chat"]).run()
     assert shown(at, "Answer backend: ollama (llama3.2)")
 

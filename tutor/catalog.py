@@ -1,4 +1,4 @@
-"""The service catalog (corpus/services.yaml) and the exam blueprint it is organised by.
+"""The service catalog (corpus/services.yaml): AWS services, features and algorithms by exam task.
 
 The catalog is the quiz generator's source of answers and distractors and the UI's glossary.
 ``Catalog.mentions`` finds which catalog entries a text names, by full name, name without the
@@ -8,51 +8,24 @@ The catalog is the quiz generator's source of answers and distractors and the UI
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tutor.errors import TutorError
+from tutor.exam import TASKS
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
 DEFAULT_CATALOG_PATH = DEFAULT_CORPUS_DIR / "services.yaml"
 DEFAULT_NOTES_DIR = DEFAULT_CORPUS_DIR / "notes"
 
-DOMAINS: dict[int, str] = {
-    1: "Data Preparation for Machine Learning",
-    2: "ML Model Development",
-    3: "Deployment and Orchestration of ML Workflows",
-    4: "ML Solution Monitoring, Maintenance, and Security",
-}
-DOMAIN_WEIGHTS: dict[int, float] = {1: 0.28, 2: 0.26, 3: 0.22, 4: 0.24}
-TASKS: dict[str, str] = {
-    "1.1": "Ingest and store data",
-    "1.2": "Transform data and perform feature engineering",
-    "1.3": "Ensure data integrity and prepare data for modeling",
-    "2.1": "Choose a modeling approach",
-    "2.2": "Train and refine models",
-    "2.3": "Analyze model performance",
-    "3.1": "Select deployment infrastructure based on existing architecture and requirements",
-    "3.2": "Create and script infrastructure based on existing architecture and requirements",
-    "3.3": "Use automated orchestration tools to set up CI/CD pipelines",
-    "4.1": "Monitor model inference",
-    "4.2": "Monitor and optimize infrastructure and costs",
-    "4.3": "Secure AWS resources",
-}
-
-
 _BRACKETED = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
 _PREFIX = re.compile(r"^(Amazon|AWS)\s+")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-
-
-def tasks_of(domain: int) -> list[str]:
-    """Task statements of one exam domain, in blueprint order."""
-    return [t for t in TASKS if t.startswith(f"{domain}.")]
+_NAME_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")  # case and inner hyphens kept
 
 
 class CatalogError(TutorError):
@@ -156,9 +129,6 @@ class Catalog(BaseModel):
     def for_task(self, task: str) -> list[Service]:
         return [s for s in self.services if task in s.tasks]
 
-    def for_domain(self, domain: int) -> list[Service]:
-        return [s for s in self.services if domain in s.domains]
-
     @cached_property
     def _name_index(self) -> dict[str, Service]:
         index: dict[str, Service] = {}
@@ -173,7 +143,7 @@ class Catalog(BaseModel):
         that start with it, longest first."""
         forms: dict[tuple[str, ...], Service] = {}
         for form, service in self._name_index.items():
-            key = tuple(t.lower() for t in _WORD.findall(form))
+            key = tuple(t.lower() for t in _NAME_WORD.findall(form))
             if key:
                 forms.setdefault(key, service)
         lengths: dict[str, set[int]] = {}
@@ -189,7 +159,7 @@ class Catalog(BaseModel):
         it, so the verb "translate" is not Amazon Translate.
         """
         forms, lengths = self._forms
-        words = list(_WORD.finditer(text))
+        words = list(_NAME_WORD.finditer(text))
         lowered = [w.group(0).lower() for w in words]
         found: list[Mention] = []
         i = 0

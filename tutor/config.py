@@ -27,7 +27,8 @@ RetrievalMode = Literal["dense", "bm25", "hybrid"]
 LLMProvider = Literal["none", "ollama", "openai", "bedrock", "llamacpp", "scripted"]
 
 
-def _default_home() -> Path:
+def default_home() -> Path:
+    """The user data folder for state, when TUTOR_HOME does not name one."""
     return Path(user_data_dir("mla-tutor", appauthor=False))
 
 
@@ -35,7 +36,7 @@ def _config_file() -> Path | None:
     explicit = os.environ.get("TUTOR_CONFIG")
     if explicit:
         return Path(explicit)
-    home = Path(os.environ.get("TUTOR_HOME") or _default_home())
+    home = Path(os.environ.get("TUTOR_HOME") or default_home())
     candidate = home / "config.toml"
     return candidate if candidate.is_file() else None
 
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TUTOR_", extra="forbid", validate_default=True)
 
-    home: Path = Field(default_factory=_default_home, description="Folder holding all state.")
+    home: Path = Field(default_factory=default_home, description="Folder holding all state.")
 
     # embedding
     embed_model: str = Field(
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
         "same vectors via onnxruntime, no torch at serving time) or 'onnx-int8' (documents "
         "through int8 matrix multiplications, ~1.6x faster ingest; queries stay fp32, so "
         "either kind of index can be searched, but switching needs tutor ingest --rebuild).")
-    embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder call.")
     embed_threads: int = Field(0, ge=0, description="Encoder threads; 0 keeps the library default.")
     embed_query_threads: int = Field(
         1, ge=0, description="Threads for encoding one query; 0 uses embed_threads. One query "
@@ -72,13 +73,23 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0, description="Word pieces shared by consecutive chunks.")
 
     # index
-    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server.")
-    collection: str = Field("tutor", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
+    vector_store: Literal["chroma", "memory"] = Field(
+        "chroma", description="Where vectors live: 'chroma' (embedded under $TUTOR_HOME, or "
+        "the server at chroma_url) or 'memory' (exact search held by this process only, "
+        "gone when it exits; for tests and demos).")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; "
+                                   "unset keeps an embedded store under $TUTOR_HOME.")
+    collection: str = Field("tutor", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
+                            description="Collection name (on a server, the prefix of one "
+                            "collection per index generation).")
 
     # retrieval
-    retrieval_mode: RetrievalMode = "hybrid"
+    retrieval_mode: RetrievalMode = Field(
+        "hybrid", description="'dense' (vectors), 'bm25' (words) or 'hybrid' (both, fused by "
+        "reciprocal rank).")
     k: int = Field(6, ge=1, le=100, description="Hits returned.")
-    candidates: int = Field(40, ge=1, le=500, description="Hits per ranker before fusion.")
+    candidates: int = Field(40, ge=1, le=500, description="Hits per ranker before fusion; at "
+                            "least k.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     min_relevance: float = Field(
         0.30, ge=-1, le=1, description="Cosine below which the best hit counts as unrelated."
@@ -90,36 +101,45 @@ class Settings(BaseSettings):
         "chunk stays untagged.")
 
     # answers
-    answer_sentences: int = Field(4, ge=1, le=12)
-    max_question_chars: int = Field(2000, ge=10)
+    answer_sentences: int = Field(4, ge=1, le=12,
+                                  description="Sentences the extractive answerer quotes at most.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 
     # ingest limits
-    max_file_mb: float = Field(50.0, gt=0)
-    max_pdf_pages: int = Field(2000, ge=1)
+    max_file_mb: float = Field(50.0, gt=0, description="Larger files are reported too_large "
+                               "without being read; also the upload limit.")
+    max_pdf_pages: int = Field(2000, ge=1, description="PDFs with more pages are too_large.")
 
-    # generative backends (issue: generative answers)
-    llm_provider: LLMProvider = "none"
-    llm_model: str | None = None
-    llm_base_url: str | None = None
-    llm_api_key: SecretStr | None = Field(None, description="Else read from the provider's variable.")
-    llm_timeout: float = Field(60.0, gt=0)
-    llm_max_retries: int = Field(2, ge=0, le=10)
-    llm_temperature: float = Field(0.1, ge=0, le=2)
-    aws_region: str | None = None
+    # generative answers (tutor.llm)
+    llm_provider: LLMProvider = Field(
+        "none", description="'none' (offline extractive answers) or a chat-model provider "
+        "registered in tutor.llm.providers.")
+    llm_model: str | None = Field(None, description="Model name, Bedrock model id, or path "
+                                  "to a .gguf file.")
+    llm_base_url: str | None = Field(None, description="Server URL: Ollama, an "
+                                     "OpenAI-compatible server, or a Bedrock endpoint override.")
+    llm_api_key: SecretStr | None = Field(None, description="Else read from the provider's "
+                                          "variable; never saved or shown.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the model.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="Retries on timeouts, HTTP 429 "
+                                 "and 5xx, done by the client with back-off.")
+    llm_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+    aws_region: str | None = Field(None, description="Region for Bedrock; else AWS_REGION.")
     link_hosts: list[str] = Field(
         default_factory=list,
         description="Hosts that rendered answers may link to besides the AWS docs hosts "
         "and the hosts of cited sources, e.g. your own documentation site.")
 
     @model_validator(mode="after")
-    def _check(self) -> "Settings":
+    def _check(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens "
                 f"({self.chunk_tokens})"
             )
         if self.candidates < self.k:
-            self.candidates = self.k
+            raise ValueError(f"candidates ({self.candidates}) must be at least k ({self.k}): "
+                             "each ranker must find at least as many hits as are returned")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ValueError("chroma_url must start with http:// or https://")
         return self
@@ -151,10 +171,6 @@ class Settings(BaseSettings):
     @property
     def progress_db(self) -> Path:
         return self.home / "progress.sqlite3"
-
-    @property
-    def logs_dir(self) -> Path:
-        return self.home / "logs"
 
     @property
     def uploads_dir(self) -> Path:

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from tutor.config import Settings, load_settings
+from tutor.config import Settings, default_home, load_settings
 from tutor.errors import ConfigError
 
 SECRET_FIELDS = frozenset({"llm_api_key"})
@@ -30,8 +30,7 @@ def config_path(home: Path | None = None) -> Path:
     if explicit:
         return Path(explicit)
     if home is None:
-        default = Settings.model_fields["home"].default_factory
-        home = Path(os.environ.get("TUTOR_HOME") or default())  # type: ignore[misc]
+        home = Path(os.environ.get("TUTOR_HOME") or default_home())
     return Path(home) / "config.toml"
 
 

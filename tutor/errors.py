@@ -1,4 +1,5 @@
-"""The few errors a user can act on. Everything the library raises on purpose derives from TutorError."""
+"""The few errors a user can act on. Everything the library raises on purpose derives from
+TutorError."""
 
 from __future__ import annotations
 

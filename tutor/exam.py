@@ -1,16 +1,39 @@
 """The MLA-C01 exam blueprint: domains, weights, task statements and what each task covers.
 
-Domain names, weights and task titles live in ``tutor.catalog`` (the quiz engineer's module)
-and are re-exported here, so there is one source for them. ``TASK_SCOPES`` adds, in the
-project's own words, the topics each task statement spans; automatic tagging embeds these
-texts, so they list the vocabulary a passage about the task tends to use.
+The one source for them. ``TASK_SCOPES`` adds, in the project's own words, the topics each
+task statement spans; automatic tagging embeds these texts, so they list the vocabulary a
+passage about the task tends to use.
 """
 
 from __future__ import annotations
 
-from tutor.catalog import DOMAIN_WEIGHTS, DOMAINS, TASKS, tasks_of
+DOMAINS: dict[int, str] = {
+    1: "Data Preparation for Machine Learning",
+    2: "ML Model Development",
+    3: "Deployment and Orchestration of ML Workflows",
+    4: "ML Solution Monitoring, Maintenance, and Security",
+}
+DOMAIN_WEIGHTS: dict[int, float] = {1: 0.28, 2: 0.26, 3: 0.22, 4: 0.24}
+TASKS: dict[str, str] = {
+    "1.1": "Ingest and store data",
+    "1.2": "Transform data and perform feature engineering",
+    "1.3": "Ensure data integrity and prepare data for modeling",
+    "2.1": "Choose a modeling approach",
+    "2.2": "Train and refine models",
+    "2.3": "Analyze model performance",
+    "3.1": "Select deployment infrastructure based on existing architecture and requirements",
+    "3.2": "Create and script infrastructure based on existing architecture and requirements",
+    "3.3": "Use automated orchestration tools to set up CI/CD pipelines",
+    "4.1": "Monitor model inference",
+    "4.2": "Monitor and optimize infrastructure and costs",
+    "4.3": "Secure AWS resources",
+}
 
-__all__ = ["DOMAINS", "DOMAIN_WEIGHTS", "TASKS", "TASK_SCOPES", "task_statement", "tasks_of"]
+
+def tasks_of(domain: int) -> list[str]:
+    """Task statements of one exam domain, in blueprint order."""
+    return [t for t in TASKS if t.startswith(f"{domain}.")]
+
 
 TASK_SCOPES: dict[str, str] = {
     "1.1": (

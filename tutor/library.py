@@ -15,10 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from tutor import prompts, store
+from tutor import prompts
 from tutor.catalog import DEFAULT_NOTES_DIR
 from tutor.config import Settings
 from tutor.errors import InputError, TutorError
+from tutor.index.generations import current_name, read_manifest
 from tutor.load import SUPPORTED
 from tutor.types import FileStatus, IngestReport
 
@@ -109,24 +110,20 @@ def last_report(settings: Settings) -> IngestReport | None:
 
 def library_overview(settings: Settings) -> LibraryOverview:
     """Read the serving generation's manifest; never raises for a missing or damaged index."""
-    gen = store.current_name(settings)
+    gen = current_name(settings)
     if gen is None:
         return LibraryOverview(indexed=False)
     try:
-        m = store.read_manifest(settings, gen)
+        m = read_manifest(settings, gen)
     except TutorError as exc:
         return LibraryOverview(indexed=False, generation=gen, error=str(exc))
-    statuses: dict[str, int] = {}
-    corpora: dict[str, int] = {}
-    for rec in m.files.values():
-        statuses[rec.status.value] = statuses.get(rec.status.value, 0) + 1
-        corpora[rec.corpus or "?"] = corpora.get(rec.corpus or "?", 0) + len(rec.chunk_ids)
     rows = [FileRow(source=src, corpus=rec.corpus, status=rec.status, chunks=len(rec.chunk_ids),
                     message=rec.message) for src, rec in sorted(m.files.items())]
     return LibraryOverview(
         indexed=True, generation=m.generation, model=m.model_id, dim=m.dim, backend=m.backend,
-        created=m.created, documents=len(m.files), chunks=m.chunk_count, statuses=statuses,
-        chunks_by_corpus=corpora, files=rows, last_report=m.report or last_report(settings),
+        created=m.created, documents=len(m.files), chunks=m.chunk_count, statuses=m.statuses(),
+        chunks_by_corpus=m.chunks_by_corpus(), files=rows,
+        last_report=m.report or last_report(settings),
     )
 
 
@@ -134,10 +131,10 @@ def rebuild_sources(settings: Settings) -> list[Path]:
     """Folders a full rebuild should ingest: the roots the index records, or, when its manifest
     cannot be read, the shipped notes plus the uploads and docs folders that exist."""
     roots: list[Path] = []
-    gen = store.current_name(settings)
+    gen = current_name(settings)
     if gen is not None:
         try:
-            m = store.read_manifest(settings, gen)
+            m = read_manifest(settings, gen)
             roots = [Path(r) for r in dict.fromkeys(rec.root for rec in m.files.values())]
         except TutorError:
             roots = []

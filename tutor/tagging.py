@@ -48,7 +48,8 @@ class TaskProfiles:
 
     def similarities(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each row of ``vectors`` (normalised) to each profile: (n, len(tasks))."""
-        return np.asarray(vectors, dtype=np.float32) @ self.vectors.T
+        sims: np.ndarray = np.asarray(vectors, dtype=np.float32) @ self.vectors.T
+        return sims
 
 
 def profile_texts(catalog: Catalog | None = None) -> dict[str, tuple[str, list[str]]]:
@@ -70,7 +71,8 @@ def profile_digest(catalog: Catalog | None = None) -> str:
 
 
 def save_profiles(profiles: TaskProfiles, digest: str, path: Path | None = None) -> None:
-    np.savez(path or SHIPPED_PROFILES, vectors=profiles.vectors.astype(np.float32), tasks=np.array(profiles.tasks),
+    np.savez(path or SHIPPED_PROFILES, vectors=profiles.vectors.astype(np.float32),
+             tasks=np.array(profiles.tasks),
              model_id=np.array(profiles.model_id), digest=np.array(digest))
 
 
@@ -198,7 +200,7 @@ def _shipped_catalog() -> Catalog | None:
 if __name__ == "__main__":
     # Maintainers: `python -m tutor.tagging` rewrites the shipped profiles after the catalog,
     # the task statements or the default model change (tests/test_tagging.py says when).
-    from tutor.embed import SentenceTransformerEmbedder
+    from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
     shipped = _shipped_catalog()
     save_profiles(build_profiles(SentenceTransformerEmbedder(), shipped), profile_digest(shipped))

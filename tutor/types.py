@@ -1,14 +1,15 @@
-"""Domain objects passed between the stages: load -> chunk -> embed -> index -> retrieve -> answer/quiz."""
+"""Domain objects passed between the stages: load -> chunk -> embed -> index -> retrieve ->
+answer / quiz."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class FileStatus(str, Enum):
+class FileStatus(StrEnum):
     """Outcome of ingesting one file; the values are part of the JSON report contract."""
 
     ok = "ok"
@@ -75,6 +76,26 @@ class Chunk(BaseModel):
         return f"{context}\n{self.text}" if context else self.text
 
 
+class Filters(BaseModel):
+    """Metadata restrictions on retrieval; a field left at None does not restrict."""
+
+    domain: int | None = Field(None, description="Exam domain 1-4.")
+    task: str | None = Field(None, description="Task statement such as '3.1'.")
+    corpus: list[str] | None = Field(None, description="Source sets, e.g. ['notes'].")
+    sources: list[str] | None = Field(None, description="Document source paths.")
+
+    def allows(self, c: Chunk) -> bool:
+        """Whether chunk ``c`` passes every restriction."""
+        return ((self.domain is None or c.domain == self.domain)
+                and (self.task is None or c.task == self.task)
+                and (not self.corpus or c.corpus in self.corpus)
+                and (not self.sources or c.source in self.sources))
+
+    def empty(self) -> bool:
+        """True when nothing is restricted."""
+        return self.domain is None and self.task is None and not self.corpus and not self.sources
+
+
 class Hit(BaseModel):
     """A retrieved chunk with its rank and scores."""
 
@@ -112,6 +133,9 @@ class Answer(BaseModel):
     hits: list[Hit] = Field(default_factory=list, exclude=True)
 
 
+Change = Literal["added", "updated", "unchanged", "removed", "skipped"]
+
+
 class FileReport(BaseModel):
     """One line of the ingest report."""
 
@@ -120,7 +144,7 @@ class FileReport(BaseModel):
     chunks: int = 0
     message: str | None = None
     warnings: list[str] = Field(default_factory=list)
-    change: Literal["added", "updated", "unchanged", "removed", "skipped"] = "skipped"
+    change: Change = "skipped"
 
 
 class IngestReport(BaseModel):

@@ -40,7 +40,7 @@ for kind, message in state.take_flashes():
     show(kind, message)
 _problem = None
 try:
-    from ui import resources  # noqa: E402
+    from ui import resources
 
     _problem = resources.index_problem(resources.settings())
 except Exception:  # noqa: BLE001 - settings errors are reported by the pages themselves

@@ -10,7 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from tutor.catalog import DOMAINS, TASKS
+from tutor.exam import DOMAINS, TASKS
 
 PERCENT = alt.Axis(format=".0%", title="Accuracy")
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from tutor.catalog import TASKS
+from tutor.exam import TASKS
 from tutor.quiz.grade import GradeResult, match_targets
-from tutor.quiz.render import TYPE_LABELS
+from tutor.quiz.plaintext import TYPE_LABELS
 from tutor.types import QuizItem
 from ui.text import escape, markdown
 from ui.widgets import citations

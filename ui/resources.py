@@ -64,9 +64,9 @@ def embedder(settings: Settings) -> Embedder:
     """The process-wide embedder for these settings; the model itself loads on first use."""
     if _injected_embedder is not None:
         return _injected_embedder
-    key = json.dumps([settings.embed_model, settings.embed_backend, settings.embed_batch_size,
-                      settings.embed_threads, str(settings.cache_dir)])
-    return _embedder(key, settings)
+    from tutor.embed import embedder_key
+
+    return _embedder(embedder_key(settings), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -104,15 +104,15 @@ def catalog() -> Catalog:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _progress_store(path: str) -> ProgressStore:
-    from tutor.progress import ProgressStore
+def _progress_store(path: str, _settings: Settings) -> ProgressStore:
+    from tutor.progress import open_progress_store
 
-    return ProgressStore(path)
+    return open_progress_store(_settings)
 
 
 def progress_store(settings: Settings) -> ProgressStore:
-    """The learner's progress database under TUTOR_HOME (one short connection per call)."""
-    return _progress_store(str(settings.progress_db))
+    """The learner's progress store under TUTOR_HOME (one short connection per call)."""
+    return _progress_store(str(settings.progress_db), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -125,14 +125,14 @@ def _quiz_chunks(home: str, generation: str | None, _settings: Settings) -> list
 def quiz_chunks(settings: Settings) -> list[Chunk]:
     """Passages the question generator draws on, reloaded when a new index is published.
     Shared between sessions: callers must not modify the list."""
-    from tutor import store
+    from tutor.index import current_name
 
-    return _quiz_chunks(str(settings.home), store.current_name(settings), settings)
+    return _quiz_chunks(str(settings.home), current_name(settings), settings)
 
 
 @st.cache_resource(show_spinner="Checking the index…", max_entries=8)
 def _index_problem(home: str, generation: str | None, _settings: Settings) -> str | None:
-    from tutor.store import probe_index
+    from tutor.index import probe_index
 
     return probe_index(_settings)
 
@@ -140,7 +140,7 @@ def _index_problem(home: str, generation: str | None, _settings: Settings) -> st
 def index_problem(s: Settings) -> str | None:
     """Why the serving index is unusable, or None. Checked once per process and generation,
     in a child process, because a damaged vector store can crash the code that reads it."""
-    from tutor.store import current_name
+    from tutor.index import current_name
 
     if s.chroma_url:
         return None  # a remote store cannot crash this process; its errors arrive as messages

@@ -1,6 +1,6 @@
 """Showing text that came from documents, models or learners without letting it act as markup.
 
-Document and model text goes through ``tutor.render.safe_markdown`` (no raw HTML, no images,
+Document and model text goes through ``tutor.display.safe_markdown`` (no raw HTML, no images,
 links only to allowed hosts) and then has its dollar signs escaped, because Streamlit would
 otherwise read text between two of them as a LaTeX formula. Short labels and text typed by
 the learner are escaped completely with ``escape``, so they show exactly as written.
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
-from tutor.render import DEFAULT_HOSTS, safe_markdown
+from tutor.display import DEFAULT_HOSTS, safe_markdown
 
 # Every ASCII punctuation mark that Markdown or Streamlit's extensions give a meaning to;
 # CommonMark treats a backslash before any ASCII punctuation as a literal character.

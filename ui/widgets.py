@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import streamlit as st
 
-from tutor.render import allowed_hosts
+from tutor.display import allowed_hosts
 from tutor.types import Citation
 from ui.text import escape, markdown, quote_markdown, safe_url
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from tutor.catalog import TASKS, Catalog
+from tutor.catalog import Catalog
+from tutor.exam import TASKS
 from tutor.quiz.support import passage_text
 from tutor.quiz.text import coverage, normalise
 from tutor.types import Chunk, QuizItem
@@ -68,12 +69,6 @@ class GateStats(BaseModel):
         counts.update(set(reasons))
         self.dropped = dict(counts)
 
-    def merge(self, other: "GateStats") -> "GateStats":
-        counts = Counter(self.dropped)
-        counts.update(other.dropped)
-        return GateStats(checked=self.checked + other.checked, passed=self.passed + other.passed,
-                         dropped=dict(counts))
-
 
 @dataclass
 class GateResult:
@@ -125,11 +120,9 @@ def _structure(item: QuizItem) -> list[str]:
             return [BAD_STRUCTURE]
         if not (len(correct) == item.answer_count == words[select.group(1)] >= 2):
             return [WRONG_ANSWER_COUNT]
-    elif item.type == "ordering":
-        if len(item.options) < 3 or sorted(item.order) != sorted(keys) or correct:
-            return [BAD_STRUCTURE]
-    elif item.type == "matching":
-        if len(item.options) < 3 or sorted(item.pairs) != sorted(keys) or correct:
+    elif item.type in ("ordering", "matching"):
+        arranged = item.order if item.type == "ordering" else list(item.pairs)
+        if len(item.options) < 3 or sorted(arranged) != sorted(keys) or correct:
             return [BAD_STRUCTURE]
     return []
 
@@ -178,9 +171,9 @@ def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
         plain = normalise(option.text)
         if service is None and plain and f" {plain} " in f" {normalise(stem)} ":
             return True
-        if item.type == "matching" and service is not None:
-            if catalog.mentions_service(item.pairs.get(option.key, ""), service.id):
-                return True
+        if (item.type == "matching" and service is not None
+                and catalog.mentions_service(item.pairs.get(option.key, ""), service.id)):
+            return True
     return False
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from typing import Union
 
 from pydantic import BaseModel, Field
 
 from tutor.errors import InputError
 from tutor.types import QuizItem
 
-AnswerValue = Union[str, Sequence[str], Mapping[str, str]]
+AnswerValue = str | Sequence[str] | Mapping[str, str]
 
 
 class GradeResult(BaseModel):

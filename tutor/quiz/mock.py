@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from tutor.catalog import DOMAIN_WEIGHTS, DOMAINS, Catalog
+from tutor.catalog import Catalog
 from tutor.errors import InputError
-from tutor.quiz.generate import EXAM_TYPES
+from tutor.exam import DOMAIN_WEIGHTS, DOMAINS
 from tutor.quiz.grade import AnswerValue, grade
+from tutor.quiz.offline import EXAM_TYPES
 from tutor.quiz.session import build_quiz
 from tutor.types import Chunk, QuizItem
 

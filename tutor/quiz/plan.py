@@ -6,11 +6,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tutor.catalog import Service, tasks_of
+from tutor.catalog import Service
+from tutor.exam import tasks_of
+from tutor.quiz.gate import MAX_LENGTH_RATIO
 from tutor.quiz.workflows import Workflow
 from tutor.types import Chunk
-
-MAX_LENGTH_RATIO = 3.0  # longest option at most this many times the shortest, as the gate asks
 
 
 def item_id(kind: str, stem: str, option_texts: Sequence[str]) -> str:
@@ -28,11 +28,8 @@ def selection_tasks(domain: int | None = None, task: str | None = None) -> list[
     return [t for d in (1, 2, 3, 4) for t in tasks_of(d)]
 
 
-def letters(n: int) -> list[str]:
-    return [chr(ord("A") + i) for i in range(n)]
-
-
 def ratio_ok(texts: Sequence[str]) -> bool:
+    """Whether the longest text is within the gate's ratio of the shortest."""
     lengths = [len(t) for t in texts]
     return max(lengths) <= MAX_LENGTH_RATIO * min(lengths)
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from tutor.catalog import Catalog
 from tutor.quiz.gate import GateStats, check_item, with_flags
-from tutor.quiz.generate import ALL_TYPES, OfflineGenerator, selection_tasks
 from tutor.quiz.grade import AnswerValue, GradeResult, grade
+from tutor.quiz.offline import ALL_TYPES, OfflineGenerator
+from tutor.quiz.plan import selection_tasks
 from tutor.quiz.text import normalise
 from tutor.types import Chunk, QuestionType, QuizItem
 
@@ -111,7 +112,7 @@ class AnswerRecord:
 class PracticeSession:
     """Serves a quiz set one item at a time, grades answers and records them."""
 
-    def __init__(self, quiz: QuizSet, store: "ProgressStore | None" = None):
+    def __init__(self, quiz: QuizSet, store: ProgressStore | None = None):
         self.quiz = quiz
         self.store = store
         self.position = 0

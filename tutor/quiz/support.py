@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
+from tutor.answer.guard import sanitize_text
 from tutor.catalog import Catalog
 from tutor.quiz.text import content_words, plain_text, sentences, strip_source_notes
 from tutor.types import Chunk, Citation
@@ -28,7 +29,6 @@ def passage_text(chunk: Chunk) -> str:
 def citation(support: Support, n: int) -> Citation:
     """A citation showing sanitised text: a passage is data, and instructions planted in it
     (hidden or visible) must not travel into a question shown to the learner."""
-    from tutor.generate import sanitize_text
 
     chunk = support.chunk
     return Citation(
@@ -74,9 +74,6 @@ class SupportIndex:
         if cached is None:
             cached = self._words[chunk.id] = content_words(chunk.text)
         return cached
-
-    def chunks_mentioning(self, service_id: str) -> list[Chunk]:
-        return list(self._mentions.get(service_id, ()))
 
     def best(self, service_id: str, context: str, task: str | None = None) -> Support | None:
         """The sentence, among chunks naming ``service_id``, sharing most content words with

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from tutor.text import words
+
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:(?:[^()]|\([^()]*\))*\)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\s+-\s+(?=[A-Z0-9\"'(`*])")
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before
@@ -33,7 +34,7 @@ def plain_text(markdown: str) -> str:
         if line.startswith("```"):
             in_fence = not in_fence
             continue
-        if in_fence or line.startswith("#") or line.startswith("|"):
+        if in_fence or line.startswith(("#", "|")):
             continue
         line = re.sub(r"^([-*+]|\d+\.)\s+", "", line)
         line = _LINK.sub(r"\1", line)
@@ -79,9 +80,9 @@ def fix_articles(text: str) -> str:
     return re.sub(r"\b([Aa]n?) ((?:Amazon|AWS)\b|[A-Z][\w-]*)", pick, text)
 
 
-def tokens(text: str) -> list[str]:
-    """Lowercase alphanumeric tokens, the unit every overlap measure here uses."""
-    return _TOKEN.findall(text.lower())
+def letters(n: int) -> list[str]:
+    """Option keys A, B, C ... for ``n`` options."""
+    return [chr(ord("A") + i) for i in range(n)]
 
 
 def _stem(word: str) -> str:
@@ -93,7 +94,7 @@ def _stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """Crudely stemmed tokens of three or more characters that are not stop words."""
-    return {_stem(t) for t in tokens(text) if len(t) >= 3 and t not in STOPWORDS}
+    return {_stem(t) for t in words(text) if len(t) >= 3 and t not in STOPWORDS}
 
 
 def overlap(a: str, b: str) -> int:
@@ -111,4 +112,4 @@ def coverage(part: str, whole: str) -> float:
 
 def normalise(text: str) -> str:
     """Form used to compare option texts for duplicates."""
-    return " ".join(tokens(text))
+    return " ".join(words(text))

@@ -8,12 +8,11 @@ from typing import Any
 import streamlit as st
 
 from tutor import prompts
-from tutor.catalog import DOMAINS
-from tutor.followups import suggest_followups
+from tutor.answer.followups import suggest_followups
+from tutor.display import allowed_hosts
+from tutor.exam import DOMAINS
 from tutor.library import library_overview
-from tutor.render import allowed_hosts
-from tutor.retrieve import Filters
-from tutor.types import Answer
+from tutor.types import Answer, Filters
 from ui import resources, state
 from ui.errors import library_link, message_for, show, show_error
 from ui.text import answer_markdown, escape, markdown
@@ -112,7 +111,7 @@ def main() -> None:
     st.title("Chat")
     try:
         settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading the settings")
         return
     filters = sidebar(settings)

@@ -41,7 +41,7 @@ def intro(settings: Any) -> None:
     if st.button("Start the mock exam", type="primary", key="mock.start"):
         try:
             start(settings)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
             show_error(exc, "assembling the exam")
             return
         st.rerun()
@@ -168,7 +168,7 @@ def main() -> None:
     st.title("Mock exam")
     try:
         settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading the settings")
         return
     exam = state.mock_exam()

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from tutor import prompts
-from tutor.catalog import DOMAINS, TASKS
+from tutor.exam import DOMAINS, TASKS
 from tutor.quiz import PracticeSession, build_quiz
 from tutor.types import QuizItem
 from ui import resources, state
@@ -51,7 +51,7 @@ def setup(settings: Any) -> None:
     if st.button("Start practice", type="primary", key="practice.start"):
         try:
             start(settings, domain, task, int(count), review)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
             show_error(exc, "preparing the questions")
             return
         st.rerun()
@@ -98,7 +98,7 @@ def ask_item(p: state.Practice) -> None:
             return
         try:
             p.feedback = p.session.answer(value)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
             show_error(exc, "grading your answer")
             return
         st.rerun()
@@ -126,7 +126,7 @@ def main() -> None:
     st.title("Practice")
     try:
         settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading the settings")
         return
     p = state.practice()

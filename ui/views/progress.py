@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tutor import prompts
-from tutor.catalog import DOMAINS
+from tutor.exam import DOMAINS
 from ui import charts, resources
 from ui.errors import show_error
 from ui.text import escape
@@ -23,7 +23,7 @@ def main() -> None:
         weak = store.weak_areas()
         boxes = store.review_counts()
         due = store.due_items(limit=20)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading your progress")
         return
     if not attempts:

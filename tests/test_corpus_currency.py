@@ -1,0 +1,147 @@
+"""Content currency: every note records the month it was reviewed, every statement about a
+closure, rename or availability change carries "(as of YYYY-MM)", and the exam note states the
+exam's format, scoring and domain weights."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOTES
+from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split, paragraphs
+from tutor.exam import DOMAIN_WEIGHTS, DOMAINS
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# A statement about a service's status that can go out of date: an availability change, a
+# closure, an end of support, a rename or a deprecation. "no longer" counts only with a
+# status word after it, so "pods no longer fit" is not one; a bare "rename" verb ("you cannot
+# rename a feature") is not either, while "renamed" and "the 2024 rename" are.
+DATED = re.compile(
+    r"\bclosed to new\b|\b(?:stopped|stops|ceased|ceases) (?:accepting|offering|onboarding|"
+    r"selling)\b|\bno longer (?:\w+ ){0,2}?(?:available|supported|accept\w*|offer\w*|open|sold|"
+    r"onboard\w*|maintained|recommended|updated|receiv\w*|launch\w*|allow\w*|provid\w*|"
+    r"includ\w*|support\w*|exists?|part of)\b|\bend[- ]of[- ](?:support|life|sale)\b|"
+    r"\brenamed\b|\b(?:the|a|its|\d{4}) rename\b|\bformerly\b|\bpreviously (?:called|named|"
+    r"known)\b|\bnow (?:called|named|known as)\b|\bdeprecat\w*|\bdiscontinu\w*|"
+    r"\bretir(?:ed|ing|ement)\b|\bshut(?:s|ting)? down\b|\bsunset\w*|"
+    r"\bgeneral(?:ly)? availab\w*|\bmaintenance mode\b", re.I)
+# "(as of 2026-12)", or an "as of" month closing a longer parenthetical
+# ("(renamed from Amazon SageMaker in December 2024, as of 2024-12)").
+AS_OF = re.compile(r"\([^()]*\bas of (\d{4}-\d{2})\b[^()]*\)")
+ANY_AS_OF = re.compile(r"\bas of (\d{4}-\d{2})\b")
+
+
+def month_problem(value: str, today: date | None = None) -> str | None:
+    """Why ``value`` is not a usable YYYY-MM review month, or None when it is."""
+    m = MONTH.match(value)
+    if not m:
+        return f"{value!r} is not YYYY-MM"
+    year, month = int(m[1]), int(m[2])
+    if not 1 <= month <= 12 or year < 2020:
+        return f"{value!r} is not a valid month"
+    today = today or date.today()
+    if (year, month) > (today.year, today.month):
+        return f"{value!r} is in the future"
+    return None
+
+
+def undated_paragraphs(body: str, today: date | None = None) -> list[str]:
+    """Paragraphs (list items count on their own) that state a dated change but carry no
+    "(as of YYYY-MM)" marker, or whose marker is not a valid, past month."""
+    bad = []
+    for para, _ in paragraphs(body):
+        if not DATED.search(para):
+            continue
+        marks = AS_OF.findall(para)
+        if not marks or any(month_problem(mark, today) for mark in marks):
+            bad.append(" ".join(para.split()))
+    return bad
+
+
+@pytest.mark.parametrize("path", NOTE_FILES, ids=lambda p: p.name)
+def test_note_records_its_review_month(path: Path) -> None:
+    """Every note, general ones included, says when it was last checked: reviewed: YYYY-MM,
+    a real month that has already begun."""
+    front, _ = _split(path)
+    assert "reviewed" in front, "no reviewed: YYYY-MM in the front-matter"
+    assert isinstance(front["reviewed"], str), "reviewed must be YYYY-MM (a date is too much)"
+    assert month_problem(front["reviewed"]) is None, month_problem(front["reviewed"])
+
+
+def test_review_month_check_rejects_bad_values() -> None:
+    today = date(2026, 12, 7)
+    assert month_problem("2026-12", today) is None
+    assert month_problem("2026-13", today) and month_problem("2027-01", today)
+    assert month_problem("2026-12-01", today) and month_problem("Dec 2026", today)
+
+
+def test_dated_statements_carry_an_as_of_marker() -> None:
+    """In every note, a paragraph that states an availability change, closure, end of support,
+    rename, deprecation or status "no longer" carries "(as of YYYY-MM)", and every "as of"
+    month in the notes is a valid month that has begun."""
+    problems: list[str] = []
+    dated = 0
+    for path in NOTE_FILES:
+        _, body = _split(path)
+        dated += sum(bool(DATED.search(p)) for p, _ in paragraphs(body))
+        problems += [f"{path.name}: {p[:140]}" for p in undated_paragraphs(body)]
+        problems += [f"{path.name}: as of {m}: {month_problem(m)}"
+                     for m in ANY_AS_OF.findall(body) if month_problem(m)]
+    assert dated > 20  # the rule really finds the dated statements
+    assert not problems, "\n".join(problems)
+
+
+def test_dated_rule_catches_a_bare_closure() -> None:
+    """The check above can fail: an unmarked closure, rename or end of support is reported,
+    and so is a marker in the future; ordinary uses of the same words are not."""
+    today = date(2026, 12, 7)
+    body = ("Amazon Forecast is closed to new customers.\n\n"
+            "Amazon Fraud Detector is closed to new customers (as of 2025-11).\n\n"
+            "- Kinesis Data Analytics was renamed Managed Service for Apache Flink.\n"
+            "- SageMaker Profiler reaches end of support in 2027 (as of 2027-06).\n"
+            "- Studio Classic no longer receives new features (renamed UI, as of 2026-12).\n\n"
+            "Karpenter adds nodes when pods no longer fit. You cannot rename a feature, and "
+            "the server must stop accepting new requests on SIGTERM.\n")
+    assert undated_paragraphs(body, today) == [
+        "Amazon Forecast is closed to new customers.",
+        "- Kinesis Data Analytics was renamed Managed Service for Apache Flink.",
+        "- SageMaker Profiler reaches end of support in 2027 (as of 2027-06)."]
+
+
+# --- the general notes -------------------------------------------------------------------------
+
+EXAM_NOTE = NOTES / "general" / "mla-c01-exam.md"
+
+
+def test_general_notes_are_in_every_note_check() -> None:
+    """The notes without a task (the exam, SageMaker's names) are part of NOTE_FILES, so the
+    front-matter, originality, source, catalog-name and currency checks above cover them."""
+    general = {p.name for p in NOTE_FILES if p.parent.name == "general"}
+    assert {"mla-c01-exam.md", "sagemaker-consoles-and-names.md"} <= general
+    assert all(p.parent.name == "general" for p in NOTE_FILES if p not in TASK_NOTES)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;])\s+", " ".join(text.split()))
+
+
+def test_exam_note_states_format_scoring_and_domain_weights() -> None:
+    """The exam note gives the format (65 questions: 50 scored, 15 unscored; 130 minutes), the
+    pass mark (720 on the 100-1,000 scale) and each domain's weight as tutor.catalog has it."""
+    _, body = _split(EXAM_NOTE)
+    sentences = _sentences(body)
+
+    def stated(*patterns: str) -> bool:
+        return any(all(re.search(p, s) for p in patterns) for s in sentences)
+
+    assert stated(r"\b65 questions\b", r"\b50 (?:are )?scored\b", r"\b15 (?:are )?unscored\b")
+    assert stated(r"\b130 minutes\b")
+    assert stated(r"\bminimum passing score is 720\b", r"\b100 to 1,000\b")
+    for domain, name in DOMAINS.items():
+        weight = f"{round(DOMAIN_WEIGHTS[domain] * 100)}%"
+        assert stated(rf"\bDomain {domain}\b", re.escape(name), rf"(?<!\d){weight}"), \
+            f"Domain {domain} ({name}) is not stated with its weight {weight}"
+    assert sum(DOMAIN_WEIGHTS.values()) == pytest.approx(1.0)

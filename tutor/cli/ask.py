@@ -1,0 +1,136 @@
+"""`tutor search`, `tutor ask` and `tutor status`: parse options, call the library, print.
+
+The --json shapes and exit codes are documented in the README.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tutor.cli.app import emit_json, fail
+from tutor.config import RetrievalMode, get_settings
+from tutor.errors import IndexDamagedError, TutorError
+from tutor.types import Answer, Filters, Hit
+
+if TYPE_CHECKING:
+    from tutor.service import Tutor
+
+MODES: tuple[RetrievalMode, ...] = ("dense", "bm25", "hybrid")
+
+
+def _tutor() -> Tutor:
+    from tutor.service import Tutor  # LangChain and the answerers load only when asked
+
+    return Tutor()
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    c = hit.chunk
+    return {"rank": hit.rank, "score": round(hit.score, 6), "source": c.source, "title": c.title,
+            "heading": c.heading, "page": c.page, "url": c.url, "domain": c.domain,
+            "task": c.task, "corpus": c.corpus, "chunk_id": c.id, "text": c.text,
+            "dense": None if hit.dense is None else round(hit.dense, 6),
+            "bm25": None if hit.lexical is None else round(hit.lexical, 6)}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {"question": answer.question, "answer": answer.text, "status": answer.status,
+            "backend": answer.backend, "query": answer.query, "notice": answer.notice,
+            "citations": [c.model_dump() for c in answer.citations]}
+
+
+def search(
+    question: str = typer.Argument(..., help="What to look for."),
+    k: int | None = typer.Option(None, "--k", "-k", min=1, max=100,
+                                 help="Hits to return (default: the k setting)."),
+    mode: str | None = typer.Option(None, "--mode", "-m",
+                                    help="dense | bm25 | hybrid (default: retrieval_mode)."),
+    domain: int | None = typer.Option(None, min=1, max=4, help="Exam domain 1-4."),
+    task: str | None = typer.Option(None, help="Task statement such as 3.1."),
+    corpus: list[str] | None = typer.Option(None, help="Source set, e.g. notes or aws-docs."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show the passages retrieval finds for a question."""
+    if mode is not None and mode not in MODES:
+        fail("--mode must be dense, bm25 or hybrid", 2)
+    settings = get_settings()
+    chosen: RetrievalMode = next((m for m in MODES if m == mode), settings.retrieval_mode)
+    try:
+        hits = _tutor().search(question, k=k or settings.k, mode=chosen,
+                               filters=Filters(domain=domain, task=task, corpus=corpus or None))
+    except TutorError as exc:
+        fail(str(exc))
+    if as_json:
+        emit_json({"question": question, "mode": chosen, "hits": [hit_json(h) for h in hits]})
+        return
+    if not hits:
+        typer.echo("No passages found.")
+    for h in hits:
+        c = h.chunk
+        typer.secho(f"{h.rank}. {c.title} — {c.heading}  [{c.source}]", bold=True)
+        if c.url:
+            typer.echo(f"   {c.url}")
+        typer.echo("   " + c.text[:300].replace("\n", " ") + ("…" if len(c.text) > 300 else ""))
+
+
+def ask(
+    question: str = typer.Argument(..., help="Your question."),
+    domain: int | None = typer.Option(None, min=1, max=4, help="Exam domain 1-4."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Answer a question from the indexed material, with citations."""
+    filters = Filters(domain=domain)
+    final = None
+    try:
+        tutor = _tutor()
+        if as_json:
+            emit_json(answer_json(tutor.ask(question, filters=filters)))
+            return
+        for piece in tutor.stream(question, filters=filters):
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                typer.echo(piece, nl=False)
+                sys.stdout.flush()
+    except TutorError as exc:
+        fail(str(exc))
+    typer.echo("")
+    if final is not None:
+        if final.notice:
+            typer.secho(final.notice, fg=typer.colors.YELLOW, err=True)
+        for c in final.citations:
+            where = " > ".join(p for p in [c.title, c.heading] if p)
+            page = f", page {c.page}" if c.page else ""
+            typer.secho(f"[{c.n}] {where} ({c.source}{page})", fg=typer.colors.CYAN)
+            if c.url:
+                typer.echo(f"    {c.url}")
+
+
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """What is indexed: documents, chunks, model, statuses."""
+    from tutor.index import Snapshot, probe_index
+
+    settings = get_settings()
+    try:
+        problem = probe_index(settings)
+        if problem:
+            raise IndexDamagedError(problem)
+        snap = Snapshot.open_current(settings)
+        snap.close()
+    except TutorError as exc:
+        if as_json:
+            emit_json({"indexed": False, "home": str(settings.home), "error": str(exc)})
+            raise typer.Exit(1) from None
+        fail(str(exc))
+    m = snap.manifest
+    data = {"indexed": True, "home": str(settings.home), "generation": m.generation,
+            "model": m.model_id, "dim": m.dim, "backend": m.backend, "documents": len(m.files),
+            "chunks": m.chunk_count, "statuses": m.statuses()}
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        typer.echo(f"{key:>11}: {value}")

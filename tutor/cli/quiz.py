@@ -1,0 +1,133 @@
+"""`tutor quiz` and `tutor progress`: parse options, call the quiz library, print.
+
+The JSON shape of ``quiz --json`` is documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from tutor import prompts
+from tutor.catalog import load_catalog
+from tutor.cli.app import fail
+from tutor.config import get_settings
+from tutor.errors import InputError, TutorError
+from tutor.exam import DOMAINS, TASKS
+from tutor.progress import open_progress_store
+from tutor.quiz.corpus import quiz_chunks
+from tutor.quiz.grade import parse_answer
+from tutor.quiz.plaintext import HOW_TO_ANSWER, format_feedback, format_item
+from tutor.quiz.session import PracticeSession, QuizSet, build_quiz
+
+JSON_VERSION = 1
+
+def quiz_json(quiz: QuizSet, domain: int | None, task: str | None) -> dict[str, Any]:
+    """The document printed by ``tutor quiz --json`` (see the README)."""
+    return {
+        "version": JSON_VERSION,
+        "selection": {"domain": domain, "task": task, "tasks": quiz.tasks},
+        "requested": quiz.requested,
+        "count": len(quiz.items),
+        "items": [
+            {**item.model_dump(mode="json"), "review": item.id in quiz.review_ids}
+            for item in quiz.items
+        ],
+        "gate": {"checked": quiz.stats.checked, "passed": quiz.stats.passed,
+                 "dropped": quiz.stats.dropped},
+    }
+
+
+def quiz(
+    domain: int | None = typer.Option(None, "--domain", "-d", min=1, max=4,
+                                         help="Exam domain 1-4."),
+    task: str | None = typer.Option(None, "--task", "-t", help="Task statement, e.g. 3.1."),
+    count: int = typer.Option(10, "--count", "-n", min=1, max=100, help="Number of questions."),
+    json_out: bool = typer.Option(False, "--json", help="Print the questions as JSON and exit."),
+    seed: int | None = typer.Option(None, "--seed", help="Repeatable question selection."),
+    review: bool = typer.Option(True, "--review/--no-review",
+                                help="Put questions due for spaced review first."),
+) -> None:
+    """Practice exam-style questions; answers are graded and saved to your progress."""
+    if domain is not None and task is not None:
+        fail("Give --domain or --task, not both.", 2)
+    if task is not None and task not in TASKS:
+        fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
+    try:
+        settings = get_settings()
+        store = open_progress_store(settings)
+        due = store.due_items(domain=domain, task=task) if review else []
+        result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
+                            count=count, seed=seed, review=due)
+    except TutorError as exc:
+        fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(quiz_json(result, domain, task), indent=2))
+        return
+    if not result.items:
+        fail(prompts.QUIZ_EMPTY)
+    _run_interactive(PracticeSession(result, store))
+
+
+def _run_interactive(session: PracticeSession) -> None:
+    total = len(session.quiz.items)
+    typer.echo(f"{total} questions. Type q to stop.\n")
+    while (item := session.next_item()) is not None:
+        typer.echo(format_item(item, session.position + 1))
+        while True:
+            raw = typer.prompt(f"{HOW_TO_ANSWER[item.type]} Answer")
+            if raw.strip().lower() in ("q", "quit"):
+                _summary(session)
+                return
+            try:
+                record = session.answer(parse_answer(item, raw))
+                break
+            except InputError as exc:
+                typer.echo(str(exc))
+        typer.echo(format_feedback(item, record.result) + "\n")
+    _summary(session)
+
+
+def _summary(session: PracticeSession) -> None:
+    right, answered = session.score
+    typer.echo(f"Score: {right}/{answered}. Missed questions come back in spaced review.")
+
+
+def progress(
+    json_out: bool = typer.Option(False, "--json", help="Print progress as JSON."),
+    window: int = typer.Option(20, "--window", min=1, help="Recent attempts per task."),
+) -> None:
+    """Accuracy per domain, weakest task statements and questions due for review."""
+    try:
+        store = open_progress_store(get_settings())
+        totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
+    except TutorError as exc:
+        fail(str(exc))
+    data: dict[str, Any] = {
+        "domains": [
+            {"domain": d, "name": DOMAINS[d], "attempts": totals.get(d, (0, 0))[0],
+             "correct": totals.get(d, (0, 0))[1]}
+            for d in sorted(DOMAINS)
+        ],
+        "weak_areas": [{**w.model_dump(), "accuracy": round(w.accuracy, 3)} for w in weak],
+        "review": boxes,
+    }
+    if json_out:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for row in data["domains"]:
+        share = f"{100 * row['correct'] / row['attempts']:.0f}%" if row["attempts"] else "-"
+        typer.echo(f"Domain {row['domain']} {row['name']}: "
+                   f"{row['correct']}/{row['attempts']} ({share})")
+    if weak:
+        typer.echo(f"\nWeakest tasks (last {window} attempts each):")
+        for w in weak:
+            typer.echo(f"  {w.task} {w.name}: {w.recent_correct}/{w.recent} "
+                       f"({100 * w.accuracy:.0f}%), {w.attempts} attempts in all")
+    untried = [t for t in TASKS if t not in {w.task for w in weak}]
+    if untried:
+        typer.echo(f"\nNot attempted yet: {', '.join(untried)}")
+    typer.echo(f"\nSpaced review: {boxes['due']} due now; boxes 1-5: "
+               + " ".join(str(boxes[str(b)]) for b in range(1, 6)))

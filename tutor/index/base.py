@@ -1,0 +1,70 @@
+"""The VectorStore protocol: the seam between the index generations and a vector database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from tutor.types import Chunk, Filters
+
+
+class StoreInfo(BaseModel):
+    """What a store recorded about the vectors when it was created."""
+
+    model_id: str | None = Field(None, description="Embedding model id; None if not recorded.")
+    dim: int | None = Field(None, description="Vector length; None if not recorded.")
+
+
+class VectorStore(Protocol):
+    """Dense vectors keyed by chunk id, searched by cosine similarity; one per generation.
+
+    Implementations raise the project's errors: IndexDamagedError when stored data cannot be
+    read, BackendError when a server fails. Every method but ``close`` and ``drop`` may raise.
+    """
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Upsert one vector per chunk (same order); chunk metadata is kept for filtering."""
+
+    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None
+              ) -> list[tuple[str, float]]:
+        """Up to ``n`` (chunk id, cosine similarity) pairs, best first, within ``filters``."""
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids``, row for row; IndexDamagedError if one is missing."""
+
+    def ids(self) -> list[str]:
+        """Every chunk id the store holds."""
+
+    def count(self) -> int:
+        """How many vectors the store holds."""
+
+    def model_info(self) -> StoreInfo:
+        """The model id and dimension recorded when the store was created."""
+
+    def probe(self) -> None:
+        """Cheap integrity check: a stored vector can be read and finds itself by search.
+
+        A count alone is not enough: damaged segment files pass a count but fail a search.
+        """
+
+    def close(self) -> None:
+        """Release files and connections; the store is not used afterwards."""
+
+    def drop(self) -> None:
+        """Delete everything the store holds; a store that is already gone is fine."""
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    """Flat metadata for filtering; absent values are left out (Chroma rejects None)."""
+    meta: dict[str, str | int] = {
+        "source": chunk.source, "title": chunk.title, "heading": chunk.heading,
+        "position": chunk.position, "content_hash": chunk.content_hash,
+    }
+    optional: dict[str, str | int | None] = {
+        "page": chunk.page, "url": chunk.url, "domain": chunk.domain, "task": chunk.task,
+        "corpus": chunk.corpus}
+    meta.update({k: v for k, v in optional.items() if v is not None})
+    return meta

@@ -1,0 +1,140 @@
+"""A read-only view of the serving generation, and the health check run before using it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tutor import prompts
+from tutor.config import Settings, load_settings
+from tutor.embed.base import vector_space
+from tutor.errors import EmptyIndexError, IndexDamagedError, ModelMismatchError, TutorError
+from tutor.index.base import VectorStore
+from tutor.index.generations import current_name, gens_dir, open_store, read_chunks, read_manifest
+from tutor.index.lexical import LexicalIndex
+from tutor.types import Chunk
+
+PROBE_SECONDS = 60.0
+_CHILD = ("import sys; from tutor.index.snapshot import probe_child; "
+          "sys.exit(probe_child(sys.argv[1:]))")
+
+
+class Snapshot:
+    """One published generation: its manifest, chunks, BM25 index and vector store."""
+
+    def __init__(self, settings: Settings, gen: str, model_id: str | None = None):
+        self.settings = settings
+        self.generation = gen
+        self.manifest = read_manifest(settings, gen)
+        if model_id is not None and vector_space(self.manifest.model_id) != vector_space(model_id):
+            raise ModelMismatchError(
+                f"the index was built with the embedding model '{self.manifest.model_id}' but "
+                f"'{model_id}' is configured; rebuild the index (tutor ingest --rebuild PATH) "
+                "or set TUTOR_EMBED_MODEL back"
+            )
+        chunks = read_chunks(settings, gen)
+        if len(chunks) != self.manifest.chunk_count:
+            raise IndexDamagedError(
+                f"the chunk store holds {len(chunks)} chunks, the manifest says "
+                f"{self.manifest.chunk_count}; rebuild the index"
+            )
+        self.chunks: dict[str, Chunk] = {c.id: c for c in chunks}
+        self.order = [c.id for c in chunks]
+        try:
+            self.lexical = LexicalIndex.load(gens_dir(settings) / gen / "bm25")
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexDamagedError(
+                f"the BM25 index is damaged ({exc}); rebuild the index") from exc
+        self.store: VectorStore = open_store(settings, gen)
+        recorded = self.store.model_info().model_id
+        if recorded not in (None, self.manifest.model_id):
+            raise ModelMismatchError("the vector store and the manifest disagree on the model")
+
+    @classmethod
+    def open_current(cls, settings: Settings, model_id: str | None = None) -> Snapshot:
+        """The serving generation; EmptyIndexError when nothing is indexed yet."""
+        gen = current_name(settings)
+        if gen is None:
+            raise EmptyIndexError(prompts.EMPTY_INDEX)
+        return cls(settings, gen, model_id)
+
+    def is_current(self) -> bool:
+        return current_name(self.settings) == self.generation
+
+    def verify(self) -> None:
+        """Cheap integrity check: the vector store holds every chunk and answers a search.
+
+        Raises IndexDamagedError (BackendError for a server that fails).
+        """
+        n = self.store.count()
+        if n != len(self.chunks):
+            raise IndexDamagedError(
+                f"the vector index holds {n} vectors for {len(self.chunks)} chunks; rebuild it"
+            )
+        self.store.probe()
+
+    def close(self) -> None:
+        """Release the vector store (tests and tools that open many generations)."""
+        self.store.close()
+
+
+def probe_index(settings: Settings, timeout: float = PROBE_SECONDS) -> str | None:
+    """None when the serving index is usable or nothing is indexed; otherwise a message for
+    the user that says what is wrong and to rebuild.
+
+    Embedded Chroma is checked in a child process, because a damaged store can crash or
+    hang the native code that reads it, and the caller (the app, the CLI) must survive to
+    report it. Other stores cannot crash this process and are checked in it; a server that
+    fails raises BackendError rather than being reported as damage.
+    """
+    if current_name(settings) is None:
+        return None
+    if settings.vector_store == "chroma" and not settings.chroma_url:
+        return _probe_in_child(settings, timeout)
+    try:
+        snap = Snapshot.open_current(settings)
+        try:
+            snap.verify()
+        finally:
+            snap.close()
+    except IndexDamagedError as exc:
+        return prompts.INDEX_DAMAGED.format(detail=str(exc).rstrip("."))
+    return None
+
+
+def _probe_in_child(settings: Settings, timeout: float) -> str | None:
+    args = json.dumps({"home": str(settings.home), "collection": settings.collection,
+                       "chroma_url": None, "vector_store": "chroma"})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, args],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        detail = f"the index check did not finish in {timeout:.0f} s"
+        return prompts.INDEX_DAMAGED.format(detail=detail)
+    if done.returncode == 0:
+        return None
+    if done.stdout.strip():
+        detail = done.stdout.strip().splitlines()[-1]
+    elif done.returncode < 0:
+        detail = f"reading it crashed the index check (signal {-done.returncode})"
+    else:
+        detail = f"the index check stopped with exit code {done.returncode}"
+    return prompts.INDEX_DAMAGED.format(detail=detail)
+
+
+def probe_child(argv: list[str]) -> int:
+    """The child of ``_probe_in_child``: exit 0 when healthy, else print the reason."""
+    try:
+        Snapshot.open_current(load_settings(**json.loads(argv[0]))).verify()
+    except EmptyIndexError:
+        return 0
+    except TutorError as exc:
+        print(str(exc).replace("\n", " "))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - anything else is damage as far as the user knows
+        print(f"{type(exc).__name__}: {exc}".replace("\n", " "))
+        return 1
+    return 0

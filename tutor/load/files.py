@@ -1,0 +1,68 @@
+"""file -> Document by file type; failures raise LoadError carrying a report status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tutor.errors import LoadError
+from tutor.load import normalize as nz
+from tutor.load.html import from_html
+from tutor.load.markdown import from_markdown
+from tutor.types import Document, Section
+
+MARKDOWN = {".md", ".markdown", ".mdx"}
+TEXT = {".txt", ".text", ".rst"}
+HTML = {".html", ".htm", ".xhtml"}
+PDF = {".pdf"}
+SUPPORTED = MARKDOWN | TEXT | HTML | PDF
+
+
+def load_file(
+    path: Path,
+    source: str,
+    *,
+    max_bytes: int = 50 * 2**20,
+    max_pdf_pages: int = 2000,
+    meta: dict[str, Any] | None = None,
+) -> Document:
+    """Read one file into a Document.
+
+    ``source`` is the name the chunks will carry (the path relative to the ingest root);
+    ``meta`` may supply ``url`` and ``title`` from a manifest. Raises LoadError whose
+    ``status`` is one of the ingest-report statuses.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LoadError(f"unsupported file type '{suffix or path.name}'", "unsupported")
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError("the file is empty", "empty")
+    if size > max_bytes:
+        raise LoadError(
+            f"the file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit",
+            "too_large",
+        )
+    meta = meta or {}
+    if suffix in PDF:
+        # pypdf (and the cryptography it loads) is imported only when a PDF comes along.
+        from tutor.load.pdf import load_pdf
+
+        doc = load_pdf(path, source, max_pages=max_pdf_pages)
+    else:
+        text, warnings = nz.decode(path.read_bytes())
+        text = nz.clean(text, warnings)
+        if suffix in HTML:
+            doc = from_html(text, source, warnings)
+        elif suffix in MARKDOWN:
+            doc = from_markdown(text, source, warnings)
+        else:
+            doc = Document(source=source, title=nz.stem_title(source), warnings=warnings,
+                           sections=[Section(heading_path=[], text=nz.tidy(text))])
+    if meta.get("url") and not doc.url:
+        doc.url = nz.web_url(meta["url"])
+    if meta.get("title") and doc.title == nz.stem_title(source):
+        doc.title = meta["title"]
+    if not any(s.text.strip() for s in doc.sections):
+        raise LoadError("the file has no text", "empty")
+    return doc

@@ -1,0 +1,75 @@
+"""The ProgressStore protocol and the records it returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from tutor.quiz.review import ReviewCard
+from tutor.types import QuizItem
+
+RECENT_WINDOW = 20
+
+
+class Attempt(BaseModel):
+    """One stored answer."""
+
+    id: int
+    item_id: str
+    question: str = Field(description="The item's stem when it was answered.")
+    item: QuizItem
+    answer: Any = Field(description="The answer as graded (keys, or pairs for matching).")
+    correct: bool
+    seconds: float | None = Field(None, description="Time taken, when measured.")
+    domain: int
+    task: str
+    at: datetime
+    mode: str = Field(description="'practice', 'review' or 'mock'.")
+
+
+class TaskStat(BaseModel):
+    """Accuracy on one task statement over its most recent attempts."""
+
+    task: str
+    name: str
+    domain: int
+    attempts: int = Field(description="All attempts at the task.")
+    recent: int = Field(description="Attempts in the recent window.")
+    recent_correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.recent_correct / self.recent if self.recent else 0.0
+
+
+class ProgressStore(Protocol):
+    """Every attempt a learner made, and the Leitner card of each item they missed.
+
+    Safe to share between threads; times are timezone-aware (UTC when none is given).
+    """
+
+    def record(self, item: QuizItem, answer: Any, correct: bool, seconds: float | None = None,
+               now: datetime | None = None, mode: str = "practice") -> ReviewCard | None:
+        """Store an attempt and move the item's Leitner card, in one transaction; the card
+        after the move, or None if the item is not in review."""
+
+    def card(self, item_id: str) -> ReviewCard | None:
+        """The item's Leitner card, if it has one."""
+
+    def attempts(self, task: str | None = None, limit: int | None = None) -> list[Attempt]:
+        """Stored attempts, newest first."""
+
+    def weak_areas(self, window: int = RECENT_WINDOW) -> list[TaskStat]:
+        """Attempted tasks, weakest first over each task's last ``window`` attempts."""
+
+    def due_items(self, now: datetime | None = None, domain: int | None = None,
+                  task: str | None = None, limit: int | None = None) -> list[QuizItem]:
+        """Items whose card is due at ``now``, most overdue first."""
+
+    def review_counts(self, now: datetime | None = None) -> dict[str, int]:
+        """Cards per Leitner box (keys "1".."5") and how many are due now ("due")."""
+
+    def totals(self) -> dict[int, tuple[int, int]]:
+        """Per domain: (attempts, correct) over all time."""
