@@ -21,7 +21,7 @@ _WEB_URL = re.compile(r"https?://[^\s/]+", re.I)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
          codecs.BOM_UTF16_BE)
 # Control bytes that no text file holds (tab, newline, form feed and carriage return are text).
-_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
+_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 32), 127])
 SAMPLE = 1 << 16
 MAX_NUL_SHARE = 0.01
 MAX_CONTROL_SHARE = 0.05
