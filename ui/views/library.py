@@ -22,6 +22,7 @@ from tutor.library import (
 from tutor.types import IngestReport
 from ui import resources, state
 from ui.errors import message_for, show, show_error
+from ui.text import escape
 
 REPORT = "library.report"
 STAGES = {
@@ -95,11 +96,12 @@ def overview_section(ov: LibraryOverview) -> None:
     cols[2].metric("Vectors", f"{ov.dim}-d")
     cols[3].metric("Updated", datetime.fromtimestamp(ov.created or 0).strftime("%d %b %H:%M"),
                    help="When the index in use was built.")
-    st.caption(f"Embedding model: {ov.model} · index: {ov.backend} · generation {ov.generation}")
-    st.caption("Passages by source set: " + ", ".join(f"{k} {v}" for k, v in
-                                                      sorted(ov.chunks_by_corpus.items()))
-               + " · files by status: " + ", ".join(f"{k} {v}" for k, v in
-                                                    sorted(ov.statuses.items())))
+    st.caption(escape(f"Embedding model: {ov.model} · index: {ov.backend} · generation "
+                      f"{ov.generation}"))
+    st.caption(escape("Passages by source set: " + ", ".join(f"{k} {v}" for k, v in
+                                                             sorted(ov.chunks_by_corpus.items()))
+                      + " · files by status: " + ", ".join(f"{k} {v}" for k, v in
+                                                           sorted(ov.statuses.items()))))
     with st.expander(f"All {ov.documents} files"):
         st.dataframe([{"File": f.source, "Set": f.corpus, "Status": f.status.value,
                        "Passages": f.chunks, "Message": f.message} for f in ov.files],
