@@ -65,6 +65,8 @@ UI_LIBRARY_EMPTY = (
 )
 UI_UPLOAD_BAD_NAME = "The file name {name!r} cannot be used; rename the file and try again."
 UI_UPLOAD_BAD_TYPE = "{name}: only PDF, Markdown, HTML and plain-text files can be added."
+UI_UPLOAD_RENAMED = ("{name} was saved as {saved}: its name, made safe, is that of another "
+                     "upload, which was kept.")
 UI_UPLOAD_TOO_LARGE = "{name} is {mb:.1f} MB; the limit is {limit:g} MB."
 UI_SECRET_SET = "set (hidden)"
 UI_SECRET_UNSET = "not set"

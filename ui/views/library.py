@@ -17,6 +17,7 @@ from tutor.library import (
     library_overview,
     rebuild_sources,
     report_json,
+    safe_upload_name,
     save_upload,
 )
 from tutor.types import IngestReport
@@ -121,8 +122,12 @@ def upload_section(settings: Any) -> None:
     problems: list[tuple[str, str]] = []
     for f in files or []:
         try:
-            save_upload(settings, f.name, f.getvalue())
+            path = save_upload(settings, f.name, f.getvalue())
             saved += 1
+            if path.name != safe_upload_name(f.name):
+                problems.append(("info", prompts.UI_UPLOAD_RENAMED.format(name=f.name,
+                                                                          saved=path.name)))
+                show(*problems[-1])
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             problems.append(message_for(exc, f"saving {f.name}"))
             show(*problems[-1])
