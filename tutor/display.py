@@ -6,9 +6,9 @@ target is outside the allowlist: the AWS documentation hosts and the configured
 ``link_hosts``, matched as whole host names (a document cannot add a host of its own). Links
 to other hosts keep their text; bare URLs and e-mail addresses that would be linked are shown
 as code so they are not clickable; images keep their alt text; invisible and text-direction
-characters are dropped. Code is kept, except that a "<" that could open a tag becomes a look-alike, since a
-renderer may pair backticks differently from this module. ``terminal_text`` strips escape
-sequences and every control character before printing.
+characters are dropped. Code is kept, except that a "<" that could open a tag becomes a
+look-alike, since a renderer may pair backticks differently from this module.
+``terminal_text`` strips escape sequences and every control character before printing.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def safe_upload_name(name: str) -> str:
     return base
 
 
-NAMES_FILE = ".upload-names.json"  # saved name -> the name it was uploaded as (hidden: not ingested)
+# Saved name -> the name it was uploaded as; a hidden file, so never ingested.
+NAMES_FILE = ".upload-names.json"
 
 
 def _free_name(folder: Path, safe: str, original: str, names: dict[str, str]) -> str:

@@ -20,7 +20,6 @@ from tutor.errors import (
     InputError,
     TutorError,
 )
-
 from ui.text import markdown
 
 log = logging.getLogger("ui")

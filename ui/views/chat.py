@@ -103,8 +103,9 @@ def sidebar(settings: Any) -> Filters:
         st.button("New chat", key="chat.new", on_click=state.new_chat,
                   icon=":material/add_comment:", width="stretch")
         provider = settings.llm_provider
-        st.caption("Answer backend: " + escape("offline extractive" if provider == "none"
-                                               else f"{provider} ({settings.llm_model or 'default'})"))
+        backend = ("offline extractive" if provider == "none"
+                   else f"{provider} ({settings.llm_model or 'default'})")
+        st.caption("Answer backend: " + escape(backend))
     return Filters(domain=domain, corpus=chosen)
 
 

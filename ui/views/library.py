@@ -70,6 +70,8 @@ def run_ingest_live(settings: Any, paths: list[Path], label: str, *, rebuild: bo
 
 
 def show_report(report: IngestReport) -> None:
+    for warning in report.warnings:
+        show("warning", warning)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     st.markdown(f"**Last ingest:** {len(report.files)} files ({counts}); "
                 f"{report.chunks_added} passages added, {report.chunks_removed} removed, "
