@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from tutor.cli.app import fail
+from tutor.cli.app import echo, fail
+from tutor.display import terminal_text
 from tutor.types import IngestReport
 
 
@@ -27,22 +28,18 @@ def ingest_command(
 
     from ingest.job import run_ingest
     from tutor.config import get_settings
-    from tutor.errors import TutorError
     from tutor.index import current_name
 
     settings = get_settings()
     if if_empty and current_name(settings) is not None:
-        typer.echo(f"Index already present in {settings.index_dir}; nothing to do.")
+        echo(f"Index already present in {settings.index_dir}; nothing to do.")
         return
     if not paths:
         fail("give at least one file or folder", 2)
-    try:
-        report = run_ingest(list(paths), settings, rebuild=rebuild, corpus=corpus,
-                            show_progress=not (quiet or as_json))
-    except FileNotFoundError as exc:
-        fail(str(exc), 2)
-    except TutorError as exc:
-        fail(str(exc))
+    report = run_ingest(list(paths), settings, rebuild=rebuild, corpus=corpus,
+                        show_progress=not (quiet or as_json))
+    for warning in report.warnings:
+        echo(f"warning: {warning}", err=True)
     if as_json:
         data = report.model_dump(mode="json")
         data["files"] = [
@@ -56,7 +53,11 @@ def ingest_command(
 
 def _print_report(report: IngestReport) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    def safe(text: str) -> str:  # file names and messages may hold escapes or rich markup
+        return escape(terminal_text(text))
 
     console = Console()
     problems = [f for f in report.files if f.status.value != "ok" or f.warnings]
@@ -66,7 +67,7 @@ def _print_report(report: IngestReport) -> None:
             table.add_column(col)
         for f in problems:
             msg = f.message or "; ".join(f.warnings)
-            table.add_row(f.path, f.status.value, str(f.chunks), msg)
+            table.add_row(safe(f.path), f.status.value, str(f.chunks), safe(msg))
         console.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     changes: dict[str, int] = {}
@@ -79,5 +80,5 @@ def _print_report(report: IngestReport) -> None:
     console.print(
         f"{report.chunks_total} chunks indexed, {report.chunks_added} added, "
         f"{report.chunks_removed} removed, {report.embedded} embedded, "
-        f"{report.seconds:.1f} s, model {report.model}"
+        f"{report.seconds:.1f} s, model {safe(str(report.model))}"
     )

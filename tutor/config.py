@@ -7,12 +7,14 @@ Values come, in increasing priority, from defaults, an optional TOML file
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +25,7 @@ from pydantic_settings import (
 from tutor.errors import ConfigError
 
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 LLMProvider = Literal["none", "ollama", "openai", "bedrock", "llamacpp", "scripted"]
 
@@ -44,7 +47,10 @@ def _config_file() -> Path | None:
 class Settings(BaseSettings):
     """Every tunable of the tutor. Environment variables use the ``TUTOR_`` prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="TUTOR_", extra="forbid", validate_default=True)
+    # An empty TUTOR_* variable counts as unset: TUTOR_HOME= must not make the current folder
+    # the home, and TUTOR_LLM_API_KEY= must not hide the provider's own key variable.
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", extra="forbid", validate_default=True,
+                                      env_ignore_empty=True)
 
     home: Path = Field(default_factory=default_home, description="Folder holding all state.")
 
@@ -130,6 +136,41 @@ class Settings(BaseSettings):
         description="Hosts that rendered answers may link to besides the AWS docs hosts "
         "and the hosts of cited sources, e.g. your own documentation site.")
 
+    @field_validator("link_hosts")
+    @classmethod
+    def _full_host_names(cls, hosts: list[str]) -> list[str]:
+        out = []
+        for raw in hosts:
+            host = raw.strip().lower().rstrip(".")
+            labels = host.split(".")
+            if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) \
+                    or labels[-1].isdigit():
+                raise ValueError(f"'{raw}' is not a full host name such as docs.example.org "
+                                 "(no scheme, port, path, wildcard or bare domain ending)")
+            out.append(host)
+        return out
+
+    @field_validator("llm_base_url", "chroma_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        try:
+            parts = urlsplit(url.strip())
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"'{url}' is not a valid URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"'{url}' is not an http:// or https:// URL with a host")
+        return url.strip()
+
+    @field_validator("home")
+    @classmethod
+    def _folder(cls, home: Path) -> Path:
+        if home.exists() and not home.is_dir():
+            raise ValueError(f"{home} exists and is not a folder")
+        return home
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
@@ -140,8 +181,6 @@ class Settings(BaseSettings):
         if self.candidates < self.k:
             raise ValueError(f"candidates ({self.candidates}) must be at least k ({self.k}): "
                              "each ranker must find at least as many hits as are returned")
-        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
-            raise ValueError("chroma_url must start with http:// or https://")
         return self
 
     @classmethod
@@ -183,7 +222,10 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Build and validate settings; raise ConfigError with every problem listed."""
+    import tomllib
+
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
@@ -192,6 +234,13 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         raise ConfigError(f"Invalid settings: {problems}") from exc
+    except SettingsError as exc:  # a TUTOR_* variable that should hold JSON does not
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise ConfigError(f"Invalid settings: {exc}{cause}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Invalid settings: {_config_file()} is not valid TOML ({exc})") from exc
+    except OSError as exc:
+        raise ConfigError(f"Invalid settings: the config file cannot be read ({exc})") from exc
 
 
 @lru_cache(maxsize=1)

@@ -47,8 +47,8 @@ def read_config(path: Path) -> dict[str, Any]:
 def env_overrides() -> list[str]:
     """Setting names fixed by TUTOR_* variables, which win over the file."""
     names = set(Settings.model_fields)
-    return sorted(k[len("TUTOR_"):].lower() for k in os.environ
-                  if k.startswith("TUTOR_") and k[len("TUTOR_"):].lower() in names)
+    return sorted(k[len("TUTOR_"):].lower() for k, v in os.environ.items()
+                  if k.startswith("TUTOR_") and k[len("TUTOR_"):].lower() in names and v)
 
 
 def _toml_value(value: Any) -> str:

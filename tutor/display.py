@@ -2,12 +2,13 @@
 
 ``safe_markdown`` returns Markdown that, rendered by any CommonMark renderer (raw HTML
 allowed or not, GFM autolinks or not), shows no raw HTML, no images, and no link whose
-target is outside the allowlist: the AWS documentation hosts, the configured
-``link_hosts`` and the hosts of the cited sources. Links to other hosts keep their text;
-bare URLs to other hosts are shown as code so they are not clickable; images keep their alt
-text. Code is kept, except that a "<" that could open a tag becomes a look-alike, since a
-renderer may pair backticks differently from this module. ``terminal_text`` strips escape
-sequences before printing.
+target is outside the allowlist: the AWS documentation hosts and the configured
+``link_hosts``, matched as whole host names (a document cannot add a host of its own). Links
+to other hosts keep their text; bare URLs and e-mail addresses that would be linked are shown
+as code so they are not clickable; images keep their alt text; invisible and text-direction
+characters are dropped. Code is kept, except that a "<" that could open a tag becomes a
+look-alike, since a renderer may pair backticks differently from this module.
+``terminal_text`` strips escape sequences and every control character before printing.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from tutor.text import without_invisible
+
 DEFAULT_HOSTS = ("docs.aws.amazon.com", "aws.amazon.com")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C1 controls too: some terminals read U+009B as CSI and U+009D as OSC.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _PRIVATE = re.compile("[\ue000-\ue003]")
 _FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})(.*)$")
@@ -34,11 +39,13 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINKISH = re.compile(r"\]\(|\]\[|\]:|!\[|://|www\.", re.I)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^\s<>]*)>")
 _BARE_URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.\-]{1,31}://|\bwww\.)[^\s<>`\"'\]\[()]+", re.I)
+# Only from the start of a run of address characters, so a long word is scanned once.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 
 
 def host_allowed(url: str, hosts: Iterable[str]) -> bool:
-    """Whether ``url`` is an http(s) URL on one of ``hosts`` or a subdomain of one.
+    """Whether ``url`` is an http(s) URL whose host is exactly one of ``hosts``.
 
     URLs with credentials, backslashes or non-ASCII hosts are refused: browsers and
     parsers disagree on where such hosts end.
@@ -53,27 +60,20 @@ def host_allowed(url: str, hosts: Iterable[str]) -> bool:
         return False
     if parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or not host:
         return False
-    return any(host == h or host.endswith("." + h) for h in (x.lower().strip(".") for x in hosts))
+    return host in {x.lower().strip(".") for x in hosts}
 
 
-def allowed_hosts(extra: Iterable[str] = (), urls: Iterable[str | None] = ()) -> list[str]:
-    """The link allowlist: AWS documentation hosts, ``extra`` (settings.link_hosts) and the
-    hosts of ``urls`` (the cited sources)."""
-    hosts = list(DEFAULT_HOSTS) + [h for h in extra if h]
-    for url in urls:
-        if url:
-            try:
-                host = urlsplit(url).hostname
-            except ValueError:
-                host = None
-            if host and url.lower().startswith(("http://", "https://")):
-                hosts.append(host)
-    return list(dict.fromkeys(hosts))
+def allowed_hosts(extra: Iterable[str] = ()) -> list[str]:
+    """The link allowlist: the AWS documentation hosts and ``extra`` (settings.link_hosts).
+    Documents never add to it: a document's own URL is shown as text unless it is allowed."""
+    return list(dict.fromkeys([*DEFAULT_HOSTS, *(h for h in extra if h)]))
 
 
 def terminal_text(text: str) -> str:
-    """``text`` without terminal escape sequences or control characters (newlines and tabs kept)."""
-    return _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    """``text`` without terminal escape sequences, control characters (C0 and C1; newlines
+    and tabs kept) or invisible and text-direction characters, safe to print to a terminal."""
+    text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return without_invisible(_TERMINAL_CONTROL.sub("", text))
 
 
 def _escape_brackets(text: str) -> str:
@@ -149,6 +149,7 @@ class _Prose:
         text = _AUTOLINK.sub(lambda m: self._park(
             f"<{m.group(1)}>" if host_allowed(m.group(1), self.hosts) else f"`{m.group(1)}`"), text)
         text = _BARE_URL.sub(self._url, text)
+        text = _EMAIL.sub(lambda m: self._park(f"`{m.group(0)}`"), text)
         return self._text(text)
 
     def restore(self, text: str) -> str:
@@ -158,6 +159,7 @@ class _Prose:
 def safe_markdown(text: str, hosts: Iterable[str] = DEFAULT_HOSTS) -> str:
     """``text`` as Markdown that is safe to render; see the module docstring for the contract."""
     text = _PRIVATE.sub("", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = without_invisible(text)
     prose = _Prose(list(hosts))
     out: list[str] = []
     fence: str | None = None

@@ -47,5 +47,14 @@ class BackendError(TutorError):
     """A configured model backend (LLM, remote index) failed or is unreachable."""
 
 
+class UsageError(TutorError):
+    """A command was given something it cannot use (a path that is not a file or folder, an
+    unknown task); the CLI exits with status 2."""
+
+
+class ProgressStoreError(TutorError):
+    """The progress database cannot be read or written (busy, read-only, unreachable)."""
+
+
 class InputError(TutorError):
     """A question or upload was rejected (empty, too long, too large, unsafe name)."""

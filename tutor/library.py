@@ -49,11 +49,28 @@ def safe_upload_name(name: str) -> str:
     return base
 
 
+# Saved name -> the name it was uploaded as; a hidden file, so never ingested.
+NAMES_FILE = ".upload-names.json"
+
+
+def _free_name(folder: Path, safe: str, original: str, names: dict[str, str]) -> str:
+    """``safe``, or ``stem-2.suffix`` and so on when ``safe`` already holds another upload:
+    two names that clean to the same one must not overwrite each other."""
+    stem, _, suffix = safe.rpartition(".")
+    candidate, n = safe, 1
+    while (folder / candidate).exists() and names.get(candidate, candidate) != original:
+        n += 1
+        candidate = f"{stem}-{n}.{suffix}"
+    return candidate
+
+
 def save_upload(settings: Settings, name: str, data: bytes) -> Path:
     """Write one uploaded file to the uploads folder and return its path.
 
     Raises InputError for an unusable name, an unsupported type or a file over
-    ``settings.max_file_mb``. A file of the same name is replaced (a re-upload is an edit).
+    ``settings.max_file_mb``. A file uploaded again under the same name replaces the old one
+    (a re-upload is an edit); a different name that cleans to a name already in use is saved
+    under a numbered name instead (the caller can compare the returned path's name).
     """
     safe = safe_upload_name(name)
     limit = settings.max_file_mb
@@ -61,13 +78,23 @@ def save_upload(settings: Settings, name: str, data: bytes) -> Path:
         raise InputError(prompts.UI_UPLOAD_TOO_LARGE.format(name=safe, mb=len(data) / 2**20,
                                                              limit=limit))
     folder = settings.uploads_dir.resolve()
-    target = (folder / safe).resolve()
-    if target.parent != folder:  # defence in depth; safe_upload_name already forbids this
+    if (folder / safe).resolve().parent != folder:  # defence in depth; see safe_upload_name
         raise InputError(prompts.UI_UPLOAD_BAD_NAME.format(name=name))
     folder.mkdir(parents=True, exist_ok=True)
+    names_path = folder / NAMES_FILE
+    try:
+        names: dict[str, str] = json.loads(names_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        names = {}
+    safe = _free_name(folder, safe, name, names)
+    target = folder / safe
     tmp = target.with_name(f".{safe}.part")
     tmp.write_bytes(data)
     os.replace(tmp, target)
+    names[safe] = name
+    names_tmp = names_path.with_name(NAMES_FILE + ".part")
+    names_tmp.write_text(json.dumps(names, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(names_tmp, names_path)
     return target
 
 

@@ -20,6 +20,26 @@ BACKEND_FALLBACK = (
     "answer instead."
 )
 
+# --- command line (tutor/cli) ------------------------------------------------------------
+CLI_OS_ERROR = "cannot use{where}: {reason}"
+CLI_UNEXPECTED = ("unexpected failure ({kind}: {detail}); this is a bug. The details were "
+                  "written to {log}")
+CLI_UNKNOWN_TASK = "Unknown task '{task}'. Use one of: {tasks}."
+CLI_NOT_A_FILE = ("{path} is not a regular file or folder (a pipe, a device or a socket); "
+                  "give files or folders")
+CLI_SYMLINK_LOOP = "{path} is a symbolic link that loops back on itself"
+
+PROGRESS_BUSY = ("the progress database {path} is locked by another program; close it (or "
+                 "wait for it to finish) and try again")
+PROGRESS_UNWRITABLE = "the progress database {path} cannot be used ({detail})"
+PROGRESS_MOVED_ASIDE = ("The progress database {path} was damaged (corrupt); it was moved to "
+                        "{kept}, kept for recovery, and a new one was started.")
+PROGRESS_QUEUED = ("{n} answer(s) could not be written to your progress yet (the database is "
+                   "locked or read-only); they are kept in {journal} and will be added when it "
+                   "can be written.")
+PROGRESS_IN_MEMORY = ("{n} answer(s) could not be saved: neither {path} nor the folder it is in "
+                      "can be written. They are kept only while this program runs.")
+
 # --- Streamlit app (ui/): messages shown to the learner; widget labels stay with the pages ---
 UI_BACKEND_DOWN = (
     "The answer backend is not reachable ({detail}). Check the Settings page, or switch back "
@@ -65,6 +85,8 @@ UI_LIBRARY_EMPTY = (
 )
 UI_UPLOAD_BAD_NAME = "The file name {name!r} cannot be used; rename the file and try again."
 UI_UPLOAD_BAD_TYPE = "{name}: only PDF, Markdown, HTML and plain-text files can be added."
+UI_UPLOAD_RENAMED = ("{name} was saved as {saved}: its name, made safe, is that of another "
+                     "upload, which was kept.")
 UI_UPLOAD_TOO_LARGE = "{name} is {mb:.1f} MB; the limit is {limit:g} MB."
 UI_SECRET_SET = "set (hidden)"
 UI_SECRET_UNSET = "not set"

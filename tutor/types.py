@@ -19,6 +19,7 @@ class FileStatus(StrEnum):
     no_text = "no_text"
     too_large = "too_large"
     unsupported = "unsupported"
+    unreadable = "unreadable"
 
 
 class Section(BaseModel):
@@ -158,6 +159,8 @@ class IngestReport(BaseModel):
     generation: str | None = None
     seconds: float = 0.0
     model: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Notices about the run "
+                                "itself, such as a damaged embedding cache set aside.")
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -48,7 +48,7 @@ except Exception:  # noqa: BLE001 - settings errors are reported by the pages th
 if _problem and page.title not in ("Library", "Settings"):
     # Touching a damaged vector store in this process could crash the server; send the
     # learner to the Library page, which rebuilds without reading the old index.
-    st.error(_problem)
+    show("error", _problem)
     st.page_link(VIEWS / "library.py", label="Open the Library to rebuild the index",
                  icon=":material/build:")
     st.stop()

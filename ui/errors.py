@@ -20,6 +20,7 @@ from tutor.errors import (
     InputError,
     TutorError,
 )
+from ui.text import markdown
 
 log = logging.getLogger("ui")
 
@@ -45,7 +46,10 @@ def message_for(exc: BaseException, action: str) -> tuple[str, str]:
 
 
 def show(kind: str, text: str) -> None:
-    {"info": st.info, "warning": st.warning, "success": st.success}.get(kind, st.error)(text)
+    """An alert; its text (which may quote a file name, a server's reply or a document) goes
+    through the safe renderer: formatting kept, no image, no link to an outside host."""
+    alert = {"info": st.info, "warning": st.warning, "success": st.success}.get(kind, st.error)
+    alert(markdown(text))
 
 
 def library_link(exc: BaseException) -> None:

@@ -24,8 +24,8 @@ SINGLE_CHOICE = ("single", "cloze", "true_false")
 
 def item_header(item: QuizItem, number: int | None = None, total: int | None = None) -> None:
     where = f"Question {number} of {total} · " if number and total else ""
-    st.caption(f"{where}{TYPE_LABELS.get(item.type, item.type)} · Task {item.task}: "
-               f"{TASKS.get(item.task, '')}")
+    st.caption(escape(f"{where}{TYPE_LABELS.get(item.type, item.type)} · Task {item.task}: "
+                      f"{TASKS.get(item.task, '')}"))
     st.markdown(markdown(item.stem))
     if "negative_stem" in item.flags:
         st.caption("This question asks for the option that does NOT apply.")
@@ -83,7 +83,7 @@ def answer_input(item: QuizItem, key: str, given: Any = None, disabled: bool = F
             if choice is not None:
                 pairs[k] = choice
         return pairs if len(pairs) == len(keys) else None
-    st.warning(f"Questions of type {item.type!r} cannot be shown here.")
+    st.warning(escape(f"Questions of type {item.type!r} cannot be shown here."))
     return None
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 
 import streamlit as st
 
-from tutor.display import allowed_hosts
+from tutor.display import allowed_hosts, host_allowed
 from tutor.types import Citation
-from ui.text import escape, markdown, quote_markdown, safe_url
+from ui.text import answer_markdown, escape, markdown, quote_markdown, safe_url
+
+STREAM_REDRAW_S = 0.05  # how often a streaming answer is redrawn at most
 
 
 def source_label(c: Citation) -> str:
@@ -20,8 +23,9 @@ def source_label(c: Citation) -> str:
 
 def citations(cites: Sequence[Citation], extra_hosts: Iterable[str] = ()) -> None:
     """An expandable source per citation: where it is, the quoted passage and its link.
-    Passages may link to AWS docs, ``extra_hosts`` and the hosts of the cited sources."""
-    hosts = allowed_hosts(extra_hosts, [c.url for c in cites])
+    Passages may link to the AWS docs and ``extra_hosts`` (settings.link_hosts) only; a
+    source whose own URL is on another host shows the URL as text, not as a button."""
+    hosts = allowed_hosts(extra_hosts)
     for c in cites:
         page = f", page {c.page}" if c.page else ""
         with st.expander(source_label(c)):
@@ -31,5 +35,23 @@ def citations(cites: Sequence[Citation], extra_hosts: Iterable[str] = ()) -> Non
                 st.caption("Whole passage")
                 st.markdown(markdown(c.passage, hosts))
             url = safe_url(c.url)
-            if url:
-                st.link_button("Open the AWS page", url)
+            if url and host_allowed(url, hosts):
+                st.link_button("Open the source page", url)
+            elif c.url:
+                st.caption("Address: " + escape(c.url))
+
+
+def stream_markdown(pieces: Iterable[str], hosts: Iterable[str]) -> str:
+    """Draw streamed answer text as it arrives, each time as a whole through the same safe
+    renderer as the finished answer (pieces escaped one by one could still join into a URL
+    that the browser's autolinker links); returns the whole text."""
+    box = st.empty()
+    hosts = list(hosts)
+    text, drawn = "", 0.0
+    for piece in pieces:
+        text += piece
+        if time.monotonic() - drawn >= STREAM_REDRAW_S:
+            box.markdown(answer_markdown(text, hosts))
+            drawn = time.monotonic()
+    box.markdown(answer_markdown(text, hosts))
+    return text

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tutor.cli.app import emit_json, fail
+from tutor import prompts
+from tutor.cli.app import echo, emit_json, fail, secho
 from tutor.config import RetrievalMode, get_settings
 from tutor.errors import IndexDamagedError, TutorError
+from tutor.exam import TASKS
 from tutor.types import Answer, Filters, Hit
 
 if TYPE_CHECKING:
@@ -56,24 +58,23 @@ def search(
     """Show the passages retrieval finds for a question."""
     if mode is not None and mode not in MODES:
         fail("--mode must be dense, bm25 or hybrid", 2)
+    if task is not None and task not in TASKS:
+        fail(prompts.CLI_UNKNOWN_TASK.format(task=task, tasks=", ".join(TASKS)), 2)
     settings = get_settings()
     chosen: RetrievalMode = next((m for m in MODES if m == mode), settings.retrieval_mode)
-    try:
-        hits = _tutor().search(question, k=k or settings.k, mode=chosen,
-                               filters=Filters(domain=domain, task=task, corpus=corpus or None))
-    except TutorError as exc:
-        fail(str(exc))
+    hits = _tutor().search(question, k=k or settings.k, mode=chosen,
+                           filters=Filters(domain=domain, task=task, corpus=corpus or None))
     if as_json:
         emit_json({"question": question, "mode": chosen, "hits": [hit_json(h) for h in hits]})
         return
     if not hits:
-        typer.echo("No passages found.")
+        echo("No passages found.")
     for h in hits:
         c = h.chunk
-        typer.secho(f"{h.rank}. {c.title} — {c.heading}  [{c.source}]", bold=True)
+        secho(f"{h.rank}. {c.title} — {c.heading}  [{c.source}]", bold=True)
         if c.url:
-            typer.echo(f"   {c.url}")
-        typer.echo("   " + c.text[:300].replace("\n", " ") + ("…" if len(c.text) > 300 else ""))
+            echo(f"   {c.url}")
+        echo("   " + c.text[:300].replace("\n", " ") + ("…" if len(c.text) > 300 else ""))
 
 
 def ask(
@@ -84,29 +85,26 @@ def ask(
     """Answer a question from the indexed material, with citations."""
     filters = Filters(domain=domain)
     final = None
-    try:
-        tutor = _tutor()
-        if as_json:
-            emit_json(answer_json(tutor.ask(question, filters=filters)))
-            return
-        for piece in tutor.stream(question, filters=filters):
-            if isinstance(piece, Answer):
-                final = piece
-            else:
-                typer.echo(piece, nl=False)
-                sys.stdout.flush()
-    except TutorError as exc:
-        fail(str(exc))
-    typer.echo("")
+    tutor = _tutor()
+    if as_json:
+        emit_json(answer_json(tutor.ask(question, filters=filters)))
+        return
+    for piece in tutor.stream(question, filters=filters):
+        if isinstance(piece, Answer):
+            final = piece
+        else:
+            echo(piece, nl=False)
+            sys.stdout.flush()
+    echo("")
     if final is not None:
         if final.notice:
-            typer.secho(final.notice, fg=typer.colors.YELLOW, err=True)
+            secho(final.notice, fg=typer.colors.YELLOW, err=True)
         for c in final.citations:
             where = " > ".join(p for p in [c.title, c.heading] if p)
             page = f", page {c.page}" if c.page else ""
-            typer.secho(f"[{c.n}] {where} ({c.source}{page})", fg=typer.colors.CYAN)
+            secho(f"[{c.n}] {where} ({c.source}{page})", fg=typer.colors.CYAN)
             if c.url:
-                typer.echo(f"    {c.url}")
+                echo(f"    {c.url}")
 
 
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
@@ -121,10 +119,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         snap = Snapshot.open_current(settings)
         snap.close()
     except TutorError as exc:
-        if as_json:
-            emit_json({"indexed": False, "home": str(settings.home), "error": str(exc)})
-            raise typer.Exit(1) from None
-        fail(str(exc))
+        if not as_json:
+            raise
+        emit_json({"indexed": False, "home": str(settings.home), "error": str(exc)})
+        raise typer.Exit(1) from None
     m = snap.manifest
     data = {"indexed": True, "home": str(settings.home), "generation": m.generation,
             "model": m.model_id, "dim": m.dim, "backend": m.backend, "documents": len(m.files),
@@ -133,4 +131,4 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         emit_json(data)
         return
     for key, value in data.items():
-        typer.echo(f"{key:>11}: {value}")
+        echo(f"{key:>11}: {value}")

@@ -12,11 +12,11 @@ import typer
 
 from tutor import prompts
 from tutor.catalog import load_catalog
-from tutor.cli.app import fail
+from tutor.cli.app import echo, fail
 from tutor.config import get_settings
-from tutor.errors import InputError, TutorError
+from tutor.errors import InputError
 from tutor.exam import DOMAINS, TASKS
-from tutor.progress import open_progress_store
+from tutor.progress import ProgressStore, open_progress_store
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.grade import parse_answer
 from tutor.quiz.plaintext import HOW_TO_ANSWER, format_feedback, format_item
@@ -54,17 +54,15 @@ def quiz(
     if domain is not None and task is not None:
         fail("Give --domain or --task, not both.", 2)
     if task is not None and task not in TASKS:
-        fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
-    try:
-        settings = get_settings()
-        store = open_progress_store(settings)
-        due = store.due_items(domain=domain, task=task) if review else []
-        result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
-                            count=count, seed=seed, review=due)
-    except TutorError as exc:
-        fail(str(exc))
+        fail(prompts.CLI_UNKNOWN_TASK.format(task=task, tasks=", ".join(TASKS)), 2)
+    settings = get_settings()
+    store = open_progress_store(settings)
+    _notices(store)
+    due = store.due_items(domain=domain, task=task) if review else []
+    result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
+                        count=count, seed=seed, review=due)
     if json_out:
-        typer.echo(json.dumps(quiz_json(result, domain, task), indent=2))
+        echo(json.dumps(quiz_json(result, domain, task), indent=2))
         return
     if not result.items:
         fail(prompts.QUIZ_EMPTY)
@@ -73,9 +71,9 @@ def quiz(
 
 def _run_interactive(session: PracticeSession) -> None:
     total = len(session.quiz.items)
-    typer.echo(f"{total} questions. Type q to stop.\n")
+    echo(f"{total} questions. Type q to stop.\n")
     while (item := session.next_item()) is not None:
-        typer.echo(format_item(item, session.position + 1))
+        echo(format_item(item, session.position + 1))
         while True:
             raw = typer.prompt(f"{HOW_TO_ANSWER[item.type]} Answer")
             if raw.strip().lower() in ("q", "quit"):
@@ -85,14 +83,25 @@ def _run_interactive(session: PracticeSession) -> None:
                 record = session.answer(parse_answer(item, raw))
                 break
             except InputError as exc:
-                typer.echo(str(exc))
-        typer.echo(format_feedback(item, record.result) + "\n")
+                echo(str(exc))
+        echo(format_feedback(item, record.result) + "\n")
+        if session.store is not None:
+            _notices(session.store)
     _summary(session)
 
 
 def _summary(session: PracticeSession) -> None:
     right, answered = session.score
-    typer.echo(f"Score: {right}/{answered}. Missed questions come back in spaced review.")
+    echo(f"Score: {right}/{answered}. Missed questions come back in spaced review.")
+    if session.store is not None:
+        _notices(session.store)
+
+
+def _notices(store: ProgressStore) -> None:
+    """What the progress store had to do (a damaged database moved aside, answers waiting for
+    a lock or a read-only file), on stderr so --json output stays clean."""
+    for notice in store.notices():
+        echo(f"warning: {notice}", err=True)
 
 
 def progress(
@@ -100,11 +109,9 @@ def progress(
     window: int = typer.Option(20, "--window", min=1, help="Recent attempts per task."),
 ) -> None:
     """Accuracy per domain, weakest task statements and questions due for review."""
-    try:
-        store = open_progress_store(get_settings())
-        totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
-    except TutorError as exc:
-        fail(str(exc))
+    store = open_progress_store(get_settings())
+    _notices(store)
+    totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
     data: dict[str, Any] = {
         "domains": [
             {"domain": d, "name": DOMAINS[d], "attempts": totals.get(d, (0, 0))[0],
@@ -115,19 +122,19 @@ def progress(
         "review": boxes,
     }
     if json_out:
-        typer.echo(json.dumps(data, indent=2))
+        echo(json.dumps(data, indent=2))
         return
     for row in data["domains"]:
         share = f"{100 * row['correct'] / row['attempts']:.0f}%" if row["attempts"] else "-"
-        typer.echo(f"Domain {row['domain']} {row['name']}: "
+        echo(f"Domain {row['domain']} {row['name']}: "
                    f"{row['correct']}/{row['attempts']} ({share})")
     if weak:
-        typer.echo(f"\nWeakest tasks (last {window} attempts each):")
+        echo(f"\nWeakest tasks (last {window} attempts each):")
         for w in weak:
-            typer.echo(f"  {w.task} {w.name}: {w.recent_correct}/{w.recent} "
+            echo(f"  {w.task} {w.name}: {w.recent_correct}/{w.recent} "
                        f"({100 * w.accuracy:.0f}%), {w.attempts} attempts in all")
     untried = [t for t in TASKS if t not in {w.task for w in weak}]
     if untried:
-        typer.echo(f"\nNot attempted yet: {', '.join(untried)}")
-    typer.echo(f"\nSpaced review: {boxes['due']} due now; boxes 1-5: "
+        echo(f"\nNot attempted yet: {', '.join(untried)}")
+    echo(f"\nSpaced review: {boxes['due']} due now; boxes 1-5: "
                + " ".join(str(boxes[str(b)]) for b in range(1, 6)))

@@ -1,16 +1,21 @@
 """A persistent embedding cache keyed by the embedder's ``cache_id`` and the text's hash.
 
 Killed ingests resume without re-encoding what they already did, and re-chunking that
-leaves a passage unchanged costs nothing.
+leaves a passage unchanged costs nothing. The cache only saves time, so a damaged cache file
+never blocks an ingest: it is moved aside (kept, named ``*.corrupt-<time>``) with a warning on
+the ``tutor.embed.cache`` logger, and a new one is started.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,6 +23,8 @@ from tutor import sqlite
 from tutor.embed.base import Embedder
 
 _BATCH = 500  # keys per SELECT ... IN (...)
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CachedEmbedder:
@@ -48,9 +55,29 @@ class CachedEmbedder:
     def _conn(self) -> sqlite.Connection:
         if self._db is None:
             db = sqlite.connect(self.path, shared=True)
-            db.execute("CREATE TABLE IF NOT EXISTS emb (h TEXT PRIMARY KEY, v BLOB NOT NULL)")
+            try:
+                db.execute("CREATE TABLE IF NOT EXISTS emb (h TEXT PRIMARY KEY, v BLOB NOT NULL)")
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
+
+    def _safely(self, use: Callable[[sqlite.Connection], T]) -> T:
+        """``use(connection)``; a damaged file is moved aside and ``use`` runs on a new one.
+        Called with the lock held."""
+        try:
+            return use(self._conn())
+        except sqlite.DatabaseError as exc:
+            if not sqlite.is_damaged(exc):
+                raise
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            kept = sqlite.move_aside(self.path, time.strftime("%Y%m%d-%H%M%S"))
+            log.warning("the embedding cache %s was damaged (%s); it was moved to %s and a new "
+                        "one started, so passages are embedded again", self.path, exc, kept)
+            return use(self._conn())
 
     @staticmethod
     def _key(text: str) -> str:
@@ -74,8 +101,7 @@ class CachedEmbedder:
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with self._lock:
-            db = self._conn()
+        def read(db: sqlite.Connection) -> dict[str, np.ndarray]:
             for start in range(0, len(keys), _BATCH):
                 part = keys[start:start + _BATCH]
                 rows = db.execute(
@@ -83,14 +109,19 @@ class CachedEmbedder:
                 ).fetchall()
                 for h, v in rows:
                     found[h] = np.frombuffer(v, dtype=np.float32)
-        return found
+            return found
+
+        with self._lock:
+            return self._safely(read)
 
     def _store(self, keys: list[str], vecs: np.ndarray) -> None:
-        with self._lock:
-            db = self._conn()
+        def write(db: sqlite.Connection) -> None:
             db.executemany("INSERT OR REPLACE INTO emb (h, v) VALUES (?, ?)",
                            [(k, v.tobytes()) for k, v in zip(keys, vecs, strict=True)])
             db.commit()
+
+        with self._lock:
+            self._safely(write)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)

@@ -50,7 +50,11 @@ def load_file(
 
         doc = load_pdf(path, source, max_pages=max_pdf_pages)
     else:
-        text, warnings = nz.decode(path.read_bytes())
+        data = path.read_bytes()
+        if nz.looks_binary(data):
+            raise LoadError("the file holds binary data, not text; check that it really is "
+                            f"a {suffix} file", "corrupt")
+        text, warnings = nz.decode(data)
         text = nz.clean(text, warnings)
         if suffix in HTML:
             doc = from_html(text, source, warnings)

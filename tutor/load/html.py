@@ -7,29 +7,38 @@ import re
 from bs4 import BeautifulSoup, Comment
 
 from tutor.load import normalize as nz
-from tutor.load.markdown import HEADING
+from tutor.load.hidden import hidden_tag
+from tutor.load.markdown import parse_heading
 from tutor.types import Document, Section
 
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# A "<" that starts no complete tag, comment or declaration. Python's HTML parser rescans from
+# each such "<" to the end of the input (quadratic: 100 KB of '<a name="' took 16 s), so they
+# are escaped before parsing, in one linear pass: no class below can run past the next "<".
+# Quotes inside a tag must pair up before its ">", or the parser scans ahead for them.
+_STRAY_LT = re.compile(
+    r"""<(?!/?[A-Za-z][A-Za-z0-9-]*+(?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+>|[!?][^<>]*+>)""")
 _INVISIBLE = ["script", "style", "noscript", "template", "iframe", "object", "svg"]
 _BLOCKS = ["p", "li", "div", "tr", "pre", "section", "article", "dd", "dt"]
 
 
 def from_html(text: str, source: str, warnings: list[str]) -> Document:
     """The page's visible text; hidden elements and comments are removed with a warning."""
-    text = nz.strip_html_comments(text, warnings)
+    text = _STRAY_LT.sub("&lt;", nz.strip_html_comments(text, warnings))
     soup = BeautifulSoup(text, "html.parser")
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
     hidden = 0
     for tag in soup(_INVISIBLE):
         tag.decompose()
-    for tag in soup.find_all(style=_HIDDEN_STYLE):
-        hidden += 1
-        tag.decompose()
-    for tag in soup.find_all(hidden=True):
-        hidden += 1
-        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or not (tag.has_attr("style") or tag.has_attr("hidden")
+                                  or tag.name == "font"):
+            continue
+        attrs = " ".join(f'{k}="{" ".join(v) if isinstance(v, list) else v}"'
+                         for k, v in tag.attrs.items())
+        if hidden_tag(tag.name, attrs):
+            hidden += 1
+            tag.decompose()
     if hidden:
         warnings.append(f"hidden text: {hidden} invisible HTML element(s) removed")
     title_tag = soup.find("title")
@@ -65,12 +74,12 @@ def _split_headings(text: str) -> tuple[str | None, list[Section]]:
         buf.clear()
 
     for line in text.split("\n"):
-        m = HEADING.match(line)
+        m = parse_heading(line)
         if not m:
             buf.append(line)
             continue
         flush()
-        level, heading = len(m.group(1)), m.group(2).strip()
+        level, heading = m
         if level == 1 and h1 is None:
             h1 = heading
         path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]

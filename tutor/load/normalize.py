@@ -8,18 +8,58 @@ import re
 import unicodedata
 from pathlib import Path
 
-# Characters that render as nothing; attackers use them to hide text from a human reader.
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+from tutor.load.hidden import strip_comments
+from tutor.text import strip_invisible
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 _HTML_ANCHOR = re.compile(r"<a\s+name=\"([^\"]+)\"\s*>\s*</a>", re.I)
-_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _BLANKS = re.compile(r"\n{3,}")
 _WEB_URL = re.compile(r"https?://[^\s/]+", re.I)
 
 
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+         codecs.BOM_UTF16_BE)
+# Control bytes that no text file holds (tab, newline, form feed and carriage return are text).
+_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 32), 127])
+SAMPLE = 1 << 16
+MAX_NUL_SHARE = 0.01
+MAX_CONTROL_SHARE = 0.05
+MIN_BAD_BYTES = 8  # a short note with a stray NUL is text with a flaw, not binary
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when ``data`` looks like mostly-ASCII UTF-16 with no BOM:
+    NUL bytes in nearly every other position and almost nowhere else."""
+    sample = data[:SAMPLE]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.01 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.01 * half:
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether ``data`` is binary rather than text: more NUL bytes or control bytes than text
+    in any encoding ``decode`` reads would hold (a stray NUL or two is text with a flaw)."""
+    if data.startswith(_BOMS) or _utf16_without_bom(data):
+        return False
+    sample = data[:SAMPLE]
+    if not sample:
+        return False
+    nuls = sample.count(0)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return (nuls >= MIN_BAD_BYTES and nuls / len(sample) > MAX_NUL_SHARE) or (
+        controls >= MIN_BAD_BYTES and controls / len(sample) > MAX_CONTROL_SHARE)
+
+
 def decode(data: bytes) -> tuple[str, list[str]]:
-    """Decode bytes to text, trying BOMs, UTF-8, then cp1252; report lossy decodes as warnings."""
+    """Decode bytes to text, trying BOMs, UTF-16 without a BOM, UTF-8, then cp1252; report
+    lossy decodes as warnings."""
     warnings: list[str] = []
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -33,6 +73,12 @@ def decode(data: bytes) -> tuple[str, list[str]]:
             if "\ufffd" in text:
                 warnings.append(f"some bytes were not valid {enc} and were replaced")
             return text, warnings
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        text = data.decode(utf16, errors="replace")
+        if "\ufffd" in text:
+            warnings.append(f"some bytes were not valid {utf16} and were replaced")
+        return text, warnings
     try:
         return data.decode("utf-8"), warnings
     except UnicodeDecodeError:
@@ -49,20 +95,20 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 
 def clean(text: str, warnings: list[str] | None = None) -> str:
-    """Normalise text for indexing: NFC, no NULs or control characters, no zero-width characters.
+    """Normalise text for indexing: NFKC, no NULs or control characters, no invisible ones.
 
-    Zero-width characters and control characters are removed rather than kept because they
-    are invisible to a reader yet change what the encoder and BM25 see.
+    Invisible characters (zero-width, text-direction controls, Unicode tags; see
+    ``tutor.text.INVISIBLE``) and control characters are removed rather than kept because a
+    reader cannot see them, yet they change what the encoder, BM25 and a model see.
     """
     if warnings is None:
         warnings = []
     if "\x00" in text:
         warnings.append("NUL bytes removed")
         text = text.replace("\x00", "")
-    stripped = text.translate(ZERO_WIDTH)
-    if len(stripped) != len(text):
-        warnings.append(f"hidden text: {len(text) - len(stripped)} zero-width characters removed")
-    text = unicodedata.normalize("NFKC", stripped)
+    text, counts = strip_invisible(text)
+    warnings += [f"hidden text: {n} {name} removed" for name, n in counts.items()]
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return text
@@ -70,10 +116,10 @@ def clean(text: str, warnings: list[str] | None = None) -> str:
 
 def strip_html_comments(text: str, warnings: list[str]) -> str:
     """Remove HTML comments: a reader never sees them, so they must not reach a model either."""
-    found = [c.strip() for c in _HTML_COMMENT.findall(text) if c.strip()]
+    text, found = strip_comments(text)
     if found:
-        warnings.append(f"hidden text: {len(found)} HTML comment(s) removed")
-    return _HTML_COMMENT.sub("", text)
+        warnings.append(f"hidden text: {found} HTML comment(s) removed")
+    return text
 
 
 def unescape_markdown(text: str) -> str:

@@ -73,3 +73,7 @@ class ProgressStore(Protocol):
 
     def totals(self) -> dict[int, tuple[int, int]]:
         """Per domain: (attempts, correct) over all time."""
+
+    def notices(self) -> list[str]:
+        """Messages for the learner about the store itself: a damaged database set aside,
+        answers waiting to be written. Empty when all is well."""

@@ -8,19 +8,27 @@ opens its own short-lived connection, so a store may be shared across threads an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from tutor import sqlite
+from tutor import prompts, sqlite
+from tutor.errors import ProgressStoreError
 from tutor.exam import TASKS
 from tutor.progress.base import RECENT_WINDOW, Attempt, TaskStat
 from tutor.quiz.review import ReviewCard, next_card
 from tutor.types import QuizItem
 
 SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -62,20 +70,91 @@ def _from_ts(value: float) -> datetime:
 
 
 class SQLiteProgressStore:
-    """Attempts and review cards in one SQLite file."""
+    """Attempts and review cards in one SQLite file.
 
-    def __init__(self, path: Path | str):
+    Never loses an answer silently: a write that finds the database locked is retried a few
+    times (``retries`` waits of ``timeout`` seconds), and if it still cannot be written (locked,
+    read-only, or a folder that cannot be written) the attempt is queued in a journal beside
+    the database (``<name>.pending.jsonl``), or in memory when even that is impossible, and
+    written at the next successful write. A damaged database is moved aside (kept, named
+    ``<name>.corrupt-<time>``) and a new one started. ``notices`` says what happened.
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = 2.0, retries: int = 3):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.journal = self.path.with_name(self.path.name + ".pending.jsonl")
+        self.timeout, self.retries = timeout, retries
+        self._lock = threading.Lock()
+        self._events: list[str] = []
+        self._memory: list[dict[str, Any]] = []
+        self._problem: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._run(self._create, write=True)
+            self._flush()
+        except ProgressStoreError as exc:
+            self._problem = str(exc)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite.Connection]:
-        with closing(sqlite.connect(self.path)) as conn, conn:
-            yield conn
+    @staticmethod
+    def _create(conn: sqlite.Connection) -> None:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _run(self, use: Callable[[sqlite.Connection], T], *, write: bool = False) -> T:
+        """``use`` on a connection, in a transaction: retried while the database is locked,
+        on a new file once a damaged one is moved aside; ProgressStoreError when it cannot."""
+        for attempt in range(self.retries + 1):
+            try:
+                if not write and not self.path.exists():
+                    with closing(self._empty()) as empty:  # nothing recorded yet
+                        return use(empty)
+                with closing(sqlite.connect(self.path, timeout=self.timeout)) as conn, conn:
+                    if write and attempt == 0:
+                        self._create(conn)
+                    return use(conn)
+            except sqlite.DatabaseError as exc:
+                if sqlite.is_damaged(exc):
+                    self._recover(exc)
+                elif sqlite.is_busy(exc) and attempt < self.retries:
+                    time.sleep(0.2 * (attempt + 1))
+                elif sqlite.is_busy(exc):
+                    raise ProgressStoreError(prompts.PROGRESS_BUSY.format(path=self.path)) from exc
+                elif sqlite.is_read_only(exc) and not write:
+                    with closing(sqlite.connect_read_only(self.path)) as conn:
+                        return use(conn)
+                else:
+                    raise ProgressStoreError(prompts.PROGRESS_UNWRITABLE.format(
+                        path=self.path, detail=exc)) from exc
+            except OSError as exc:
+                raise ProgressStoreError(prompts.PROGRESS_UNWRITABLE.format(
+                    path=self.path, detail=exc.strerror or exc)) from exc
+        raise ProgressStoreError(prompts.PROGRESS_BUSY.format(path=self.path))
+
+    def _empty(self) -> sqlite.Connection:
+        conn = sqlite.connect(":memory:")
+        conn.executescript(_SCHEMA)
+        return conn
+
+    def _recover(self, exc: BaseException) -> None:
+        kept = sqlite.move_aside(self.path, time.strftime("%Y%m%d-%H%M%S"))
+        self._events.append(prompts.PROGRESS_MOVED_ASIDE.format(path=self.path, kept=kept))
+        log.warning("progress database %s was damaged (%s); moved to %s", self.path, exc, kept)
+
+    def notices(self) -> list[str]:
+        """What the learner should know: a damaged database set aside (said once), answers
+        waiting to be written, or a database that cannot be used."""
+        with self._lock:
+            out, self._events = self._events, []
+            waiting = len(self._pending())
+            if waiting:
+                out.append(prompts.PROGRESS_QUEUED.format(n=waiting, journal=self.journal))
+            if self._memory:
+                out.append(prompts.PROGRESS_IN_MEMORY.format(n=len(self._memory),
+                                                            path=self.path))
+            if self._problem and not (waiting or self._memory):
+                out.append(self._problem)
+            return out
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -89,29 +168,82 @@ class SQLiteProgressStore:
         mode: str = "practice",
     ) -> ReviewCard | None:
         """Store an attempt and move the item's Leitner card, in one transaction.
-        Returns the card after the move (None if the item is not in review)."""
-        moment = _utc(now)
-        item_json = item.model_dump_json()
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        Returns the card after the move (None if the item is not in review). When the
+        database cannot be written, the attempt is queued (see the class) instead."""
+        entry = {"item": item.model_dump_json(), "answer": json.dumps(answer),
+                 "correct": bool(correct), "seconds": seconds, "ts": _utc(now).timestamp(),
+                 "mode": mode}
+        try:
+            card = self._run(lambda conn: self._write(conn, entry), write=True)
+        except ProgressStoreError as exc:
+            self._problem = str(exc)
+            self._queue({**entry, "queued": True})
+            try:
+                return next_card(self.card(item.id), item.id, correct, _utc(now))
+            except ProgressStoreError:
+                return next_card(None, item.id, correct, _utc(now))
+        self._problem = None
+        self._flush()
+        return card
+
+    def _write(self, conn: sqlite.Connection, entry: dict[str, Any]) -> ReviewCard | None:
+        item = QuizItem.model_validate_json(entry["item"])
+        moment = _from_ts(entry["ts"])
+        conn.execute("BEGIN IMMEDIATE")
+        if entry.get("queued") and conn.execute(
+                "SELECT 1 FROM attempts WHERE item_id = ? AND ts = ?",
+                (item.id, entry["ts"])).fetchone():
+            return self._card(conn, item.id)  # a queued attempt already written
+        conn.execute(
+            "INSERT INTO attempts (item_id, question, item_json, answer, correct, seconds,"
+            " domain, task, ts, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (item.id, item.stem, entry["item"], entry["answer"], int(entry["correct"]),
+             entry["seconds"], item.domain, item.task, entry["ts"], entry["mode"]),
+        )
+        card = next_card(self._card(conn, item.id), item.id, entry["correct"], moment)
+        if card is not None:
             conn.execute(
-                "INSERT INTO attempts (item_id, question, item_json, answer, correct, seconds,"
-                " domain, task, ts, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (item.id, item.stem, item_json, json.dumps(answer), int(correct), seconds,
-                 item.domain, item.task, moment.timestamp(), mode),
+                "INSERT INTO reviews"
+                " (item_id, box, due, last_answered, domain, task, item_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET"
+                " box=excluded.box, due=excluded.due, last_answered=excluded.last_answered,"
+                " item_json=excluded.item_json",
+                (item.id, card.box, card.due.timestamp(), entry["ts"], item.domain,
+                 item.task, entry["item"]),
             )
-            card = next_card(self._card(conn, item.id), item.id, correct, moment)
-            if card is not None:
-                conn.execute(
-                    "INSERT INTO reviews"
-                    " (item_id, box, due, last_answered, domain, task, item_json)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET"
-                    " box=excluded.box, due=excluded.due, last_answered=excluded.last_answered,"
-                    " item_json=excluded.item_json",
-                    (item.id, card.box, card.due.timestamp(), moment.timestamp(), item.domain,
-                     item.task, item_json),
-                )
-            return card
+        return card
+
+    def _queue(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            try:
+                with self.journal.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(entry) + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError:
+                self._memory.append(entry)
+
+    def _pending(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.journal.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def _flush(self) -> None:
+        """Write the queued attempts, oldest first, then clear the queue. A crash between the
+        commit and the clearing is harmless: an attempt already written is skipped."""
+        with self._lock:
+            entries = self._pending() + self._memory
+            if not entries:
+                return
+            try:
+                for entry in entries:
+                    self._run(partial(self._write, entry=entry), write=True)
+            except ProgressStoreError:
+                return
+            self._memory = []
+            self.journal.unlink(missing_ok=True)
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -126,8 +258,7 @@ class SQLiteProgressStore:
                           last_answered=_from_ts(row[2]))
 
     def card(self, item_id: str) -> ReviewCard | None:
-        with self._connect() as conn:
-            return self._card(conn, item_id)
+        return self._run(lambda conn: self._card(conn, item_id))
 
     def attempts(self, task: str | None = None, limit: int | None = None) -> list[Attempt]:
         """Stored attempts, newest first."""
@@ -141,8 +272,7 @@ class SQLiteProgressStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._connect() as conn:
-            rows = conn.execute(sql, params).fetchall()
+        rows = self._run(lambda conn: conn.execute(sql, params).fetchall())
         return [
             Attempt(id=r[0], item_id=r[1], question=r[2], item=QuizItem.model_validate_json(r[3]),
                     answer=json.loads(r[4]), correct=bool(r[5]), seconds=r[6], domain=r[7],
@@ -161,8 +291,7 @@ class SQLiteProgressStore:
                 FROM attempts)
             SELECT task, MIN(domain), MAX(total), COUNT(*), SUM(correct)
             FROM ranked WHERE rn <= ? GROUP BY task"""
-        with self._connect() as conn:
-            rows = conn.execute(sql, (window,)).fetchall()
+        rows = self._run(lambda conn: conn.execute(sql, (window,)).fetchall())
         stats = [
             TaskStat(task=r[0], name=TASKS.get(r[0], r[0]), domain=r[1], attempts=r[2],
                      recent=r[3], recent_correct=r[4])
@@ -190,24 +319,24 @@ class SQLiteProgressStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._connect() as conn:
-            rows = conn.execute(sql, params).fetchall()
+        rows = self._run(lambda conn: conn.execute(sql, params).fetchall())
         return [QuizItem.model_validate_json(r[0]) for r in rows]
 
     def review_counts(self, now: datetime | None = None) -> dict[str, int]:
         """Cards per Leitner box (keys "1".."5") and how many are due now ("due")."""
-        with self._connect() as conn:
+        def read(conn: sqlite.Connection) -> tuple[dict[int, int], int]:
             boxes = dict(conn.execute("SELECT box, COUNT(*) FROM reviews GROUP BY box").fetchall())
             due = conn.execute("SELECT COUNT(*) FROM reviews WHERE due <= ?",
                                (_utc(now).timestamp(),)).fetchone()[0]
+            return boxes, due
+
+        boxes, due = self._run(read)
         out = {str(b): int(boxes.get(b, 0)) for b in range(1, 6)}
         out["due"] = int(due)
         return out
 
     def totals(self) -> dict[int, tuple[int, int]]:
         """Per domain: (attempts, correct) over all time."""
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT domain, COUNT(*), SUM(correct) FROM attempts GROUP BY domain"
-            ).fetchall()
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT domain, COUNT(*), SUM(correct) FROM attempts GROUP BY domain").fetchall())
         return {int(d): (int(n), int(c or 0)) for d, n, c in rows}

@@ -16,36 +16,36 @@ from tutor.types import Answer, Filters
 from ui import resources, state
 from ui.errors import library_link, message_for, show, show_error
 from ui.text import answer_markdown, escape, markdown
-from ui.widgets import citations
+from ui.widgets import citations, stream_markdown
 
 
 def text_pieces(stream: Iterator[str | Answer], holder: dict[str, Any]) -> Iterator[str]:
-    """The text pieces of ``Tutor.stream``, escaped for display; the final Answer object is
-    put in ``holder["answer"]`` instead of being written."""
+    """The text pieces of ``Tutor.stream`` (drawn safely by ``stream_markdown``); the final
+    Answer object is put in ``holder["answer"]`` instead of being written."""
     for piece in stream:
         if isinstance(piece, Answer):
             holder["answer"] = piece
         else:
-            yield escape(piece)
+            yield piece
 
 
-def link_hosts(answer: Answer, settings: Any) -> list[str]:
-    """Hosts the answer may link to: AWS docs, configured hosts, hosts of its sources."""
-    return allowed_hosts(settings.link_hosts, [c.url for c in answer.citations])
+def link_hosts(settings: Any) -> list[str]:
+    """Hosts an answer may link to: the AWS docs and the configured link_hosts."""
+    return allowed_hosts(settings.link_hosts)
 
 
 def answer_details(answer: Answer, turn_no: int, followups: list[str], settings: Any) -> None:
     """Everything under the answer text: notice, backend, sources, follow-up buttons."""
     if answer.notice:
         st.warning(markdown(answer.notice))
-    st.caption(f"Answered by: {answer.backend}"
-               + (f" · searched for: {answer.query}" if answer.query else ""))
+    st.caption(f"Answered by: {escape(answer.backend)}"
+               + (f" · searched for: {escape(answer.query)}" if answer.query else ""))
     citations(answer.citations, settings.link_hosts)
     if followups:
         st.caption("Ask next")
         cols = st.columns(len(followups))
         for j, (col, question) in enumerate(zip(cols, followups, strict=True)):
-            col.button(question, key=f"chat.followup.{turn_no}.{j}",
+            col.button(escape(question), key=f"chat.followup.{turn_no}.{j}",
                         on_click=state.queue_question, args=(question,))
 
 
@@ -57,7 +57,7 @@ def show_turn(turn: state.Turn, turn_no: int, settings: Any) -> None:
             show(turn.error_kind, turn.error)
             return
         if turn.answer is not None:
-            st.markdown(answer_markdown(turn.text, link_hosts(turn.answer, settings)))
+            st.markdown(answer_markdown(turn.text, link_hosts(settings)))
             answer_details(turn.answer, turn_no, turn.followups, settings)
 
 
@@ -74,8 +74,9 @@ def ask(question: str, filters: Filters, settings: Any, turns: list[state.Turn])
             _ = tutor.retriever.snapshot
             resources.warm_up(settings)
             holder: dict[str, Any] = {}
-            st.write_stream(text_pieces(tutor.stream(question, history=history,
-                                                     filters=filters), holder))
+            stream_markdown(text_pieces(tutor.stream(question, history=history,
+                                                     filters=filters), holder),
+                            link_hosts(settings))
             answer: Answer = holder["answer"]
             turn.answer, turn.text = answer, answer.text
             turn.followups = suggest_followups(answer, resources.catalog())
@@ -102,8 +103,9 @@ def sidebar(settings: Any) -> Filters:
         st.button("New chat", key="chat.new", on_click=state.new_chat,
                   icon=":material/add_comment:", width="stretch")
         provider = settings.llm_provider
-        st.caption("Answer backend: " + ("offline extractive" if provider == "none"
-                                         else f"{provider} ({settings.llm_model or 'default'})"))
+        backend = ("offline extractive" if provider == "none"
+                   else f"{provider} ({settings.llm_model or 'default'})")
+        st.caption("Answer backend: " + escape(backend))
     return Filters(domain=domain, corpus=chosen)
 
 

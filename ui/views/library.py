@@ -17,11 +17,13 @@ from tutor.library import (
     library_overview,
     rebuild_sources,
     report_json,
+    safe_upload_name,
     save_upload,
 )
 from tutor.types import IngestReport
 from ui import resources, state
 from ui.errors import message_for, show, show_error
+from ui.text import escape
 
 REPORT = "library.report"
 STAGES = {
@@ -68,6 +70,8 @@ def run_ingest_live(settings: Any, paths: list[Path], label: str, *, rebuild: bo
 
 
 def show_report(report: IngestReport) -> None:
+    for warning in report.warnings:
+        show("warning", warning)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     st.markdown(f"**Last ingest:** {len(report.files)} files ({counts}); "
                 f"{report.chunks_added} passages added, {report.chunks_removed} removed, "
@@ -95,11 +99,12 @@ def overview_section(ov: LibraryOverview) -> None:
     cols[2].metric("Vectors", f"{ov.dim}-d")
     cols[3].metric("Updated", datetime.fromtimestamp(ov.created or 0).strftime("%d %b %H:%M"),
                    help="When the index in use was built.")
-    st.caption(f"Embedding model: {ov.model} · index: {ov.backend} · generation {ov.generation}")
-    st.caption("Passages by source set: " + ", ".join(f"{k} {v}" for k, v in
-                                                      sorted(ov.chunks_by_corpus.items()))
-               + " · files by status: " + ", ".join(f"{k} {v}" for k, v in
-                                                    sorted(ov.statuses.items())))
+    st.caption(escape(f"Embedding model: {ov.model} · index: {ov.backend} · generation "
+                      f"{ov.generation}"))
+    st.caption(escape("Passages by source set: " + ", ".join(f"{k} {v}" for k, v in
+                                                             sorted(ov.chunks_by_corpus.items()))
+                      + " · files by status: " + ", ".join(f"{k} {v}" for k, v in
+                                                           sorted(ov.statuses.items()))))
     with st.expander(f"All {ov.documents} files"):
         st.dataframe([{"File": f.source, "Set": f.corpus, "Status": f.status.value,
                        "Passages": f.chunks, "Message": f.message} for f in ov.files],
@@ -119,8 +124,12 @@ def upload_section(settings: Any) -> None:
     problems: list[tuple[str, str]] = []
     for f in files or []:
         try:
-            save_upload(settings, f.name, f.getvalue())
+            path = save_upload(settings, f.name, f.getvalue())
             saved += 1
+            if path.name != safe_upload_name(f.name):
+                problems.append(("info", prompts.UI_UPLOAD_RENAMED.format(name=f.name,
+                                                                          saved=path.name)))
+                show(*problems[-1])
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             problems.append(message_for(exc, f"saving {f.name}"))
             show(*problems[-1])

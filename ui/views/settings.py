@@ -11,6 +11,7 @@ from tutor.config import LLMProvider, RetrievalMode
 from tutor.config_file import config_path, env_overrides, save_settings, set_aside
 from ui import resources, state
 from ui.errors import message_for, show, show_error
+from ui.text import escape
 
 PROVIDERS: tuple[str, ...] = get_args(LLMProvider)
 PROVIDER_LABELS = {
@@ -48,7 +49,7 @@ def editor(settings: Any) -> None:
     fixed = [f for f in env_overrides() if f in FORM_FIELDS]
     if fixed:
         st.warning("Set by TUTOR_* environment variables, which win over what is saved here: "
-                   + ", ".join(fixed))
+                   + escape(", ".join(fixed)))
     with st.form("settings.form"):
         st.subheader("Answer backend")
         provider = st.selectbox("Backend", PROVIDERS, index=PROVIDERS.index(settings.llm_provider),
@@ -108,7 +109,7 @@ def connection_test(settings: Any) -> None:
 
     with st.spinner("Contacting the backend…"):
         try:
-            st.success(f"Connected: {ping(settings)}")
+            st.success(f"Connected: {escape(ping(settings))}")
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             show(*message_for(exc, "testing the connection"))
 
@@ -118,7 +119,7 @@ def broken_config() -> None:
     path = config_path()
     if not path.is_file():
         return
-    st.caption(f"Config file: {path}")
+    st.caption(f"Config file: {escape(str(path))}")
     if st.button("Set this file aside and use the defaults", key="settings.set_aside"):
         backup = set_aside(path)
         state.flash("success", f"The old settings were kept in {backup}.")
