@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from ingest.walk import SourceFile, read_url_manifest, walk
+from tutor.auth.access import User, require_admin
 from tutor.chunk import Chunker
 from tutor.config import Settings
 from tutor.embed import Embedder, make_embedder
-from tutor.errors import IndexDamagedError, IngestLockedError, LoadError, ModelMismatchError
+from tutor.errors import IndexDamagedError, LoadError, ModelMismatchError
 from tutor.index import generations as gens
 from tutor.index import probe_index
 from tutor.load import load_file
@@ -28,11 +28,6 @@ from tutor.types import Change, Chunk, FileReport, FileStatus, IngestReport
 log = logging.getLogger(__name__)
 EMBED_BATCH = 256
 Hook = Callable[[str], None]
-
-
-def _lock(settings: Settings) -> FileLock:
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(settings.index_dir / ".ingest.lock"), timeout=0)
 
 
 def _progress(total: int, desc: str, enabled: bool) -> tqdm[Any] | None:
@@ -51,27 +46,23 @@ def run_ingest(
     corpus: str | None = None,
     show_progress: bool = False,
     hook: Hook | None = None,
+    user: User | None = None,
 ) -> IngestReport:
     """Ingest files and folders; return the report. The index changes only if all goes well.
+
+    In team mode only an admin ``user`` may change the shared index (AccessDeniedError).
 
     ``rebuild`` ignores what the current index holds and builds from ``paths`` alone.
     ``hook`` is called with a stage name as the run goes (tests use it to kill the run).
     """
+    require_admin(settings, user, "change the library")
     started = time.perf_counter()
-    lock = _lock(settings)
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise IngestLockedError(
-            "another ingest is already running on this index "
-            f"({settings.index_dir}); wait for it to finish and try again"
-        ) from exc
-    try:
+    # One writer per index: a file lock, or in team mode a PostgreSQL advisory lock that
+    # every host sees.
+    with gens.writer_lock(settings):
         run = _Run(settings, embedder or make_embedder(settings), rebuild=rebuild,
                    corpus=corpus, show_progress=show_progress, hook=hook, started=started)
         return run.execute(paths)
-    finally:
-        lock.release()
 
 
 @dataclass

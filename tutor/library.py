@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from tutor import prompts
+from tutor.auth.access import User, require_admin
 from tutor.catalog import DEFAULT_NOTES_DIR
 from tutor.config import Settings
 from tutor.errors import InputError, TutorError
@@ -49,12 +50,14 @@ def safe_upload_name(name: str) -> str:
     return base
 
 
-def save_upload(settings: Settings, name: str, data: bytes) -> Path:
+def save_upload(settings: Settings, name: str, data: bytes, *, user: User | None = None) -> Path:
     """Write one uploaded file to the uploads folder and return its path.
 
     Raises InputError for an unusable name, an unsupported type or a file over
-    ``settings.max_file_mb``. A file of the same name is replaced (a re-upload is an edit).
+    ``settings.max_file_mb``, and in team mode AccessDeniedError unless ``user`` is an admin.
+    A file of the same name is replaced (a re-upload is an edit).
     """
+    require_admin(settings, user, "upload files")
     safe = safe_upload_name(name)
     limit = settings.max_file_mb
     if len(data) > limit * 2**20:
