@@ -215,7 +215,9 @@ class _Run:
             raise
         gens.collect_garbage(self.settings, keep_previous=prev)
         report.seconds = time.perf_counter() - self.started
-        (self.settings.index_dir / "last_report.json").write_text(report.model_dump_json(indent=1))
+        if not self.settings.team:  # in team mode the manifest in PostgreSQL holds the report
+            (self.settings.index_dir / "last_report.json").write_text(
+                report.model_dump_json(indent=1))
 
     def _embed(self, chunks: list[Chunk]) -> np.ndarray:
         if not chunks:
