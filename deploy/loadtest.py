@@ -106,6 +106,9 @@ async def learner(base: str, name: str, asks: list[str], items: int, tally: Tall
             if await call(client, tally, name, "POST", "/api/v1/ask", json={"question": q},
                           headers=headers) is not None:
                 tally.ask_ms.append(1000 * (time.perf_counter() - started))
+                await progress.put(1)
+        if not items:
+            return
         reply = await call(client, tally, name, "GET", "/api/v1/quiz", headers=headers,
                            params={"count": items, "seed": rng.randrange(10**6)})
         if reply is None:
@@ -117,7 +120,6 @@ async def learner(base: str, name: str, asks: list[str], items: int, tally: Tall
                           json={"item_id": item["id"], "answer": answer_for(item, rng),
                                 "key": key, "seconds": 1.0}) is not None:
                 tally.acknowledged += 1
-                await progress.put(1)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -167,14 +169,16 @@ async def run(team: Team, learners: int, asks: int, items: int, kill_one: bool,
     killed: dict[str, Any] = {}
 
     async def killer() -> None:
-        done, half = 0, learners * items // 2
+        """SIGKILL the last app process once half the questions are answered: its learners
+        still have questions, their quiz and every attempt ahead of them."""
+        done, half = 0, max(1, learners * asks // 2)
         while done < half:
             done += await progress.get()
         name = f"app{len(team.ports.apps)}"
         pid = team.pids.get(name)
         if pid and alive(pid):
             os.killpg(pid, signal.SIGKILL)
-            killed.update(process=name, port=team.ports.apps[-1], after_attempts=done,
+            killed.update(process=name, port=team.ports.apps[-1], after_answers=done,
                           at_s=round(time.perf_counter() - started, 1))
 
     started = time.perf_counter()
@@ -210,7 +214,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--kill-one", action="store_true",
-                        help="SIGKILL the last app process when half the attempts are in")
+                        help="SIGKILL the last app process when half the questions are answered")
     parser.add_argument("--deadline", type=float, default=1200.0, help="Seconds at most.")
     args = parser.parse_args(argv)
     home = Path(os.environ.get("TUTOR_HOME") or REPO / ".team-home").resolve()

@@ -113,7 +113,8 @@ class Team:
 
     def app_command(self, port: int) -> list[str]:
         return [str(BIN / "uvicorn"), "ui.server:app", "--host", "127.0.0.1", "--port",
-                str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "5"]
+                str(port), "--log-level", "warning", "--no-access-log",
+                "--timeout-graceful-shutdown", "5"]
 
     # ---- up ------------------------------------------------------------------------------
 
