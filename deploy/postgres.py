@@ -58,6 +58,12 @@ class PostgresCluster:
 
     def _own(self) -> None:
         if self._as_root:
+            for parent in self.folder.resolve().parents:
+                if not parent.stat().st_mode & 0o001:
+                    raise RuntimeError(
+                        f"{parent} is closed to other users, so the postgres user that runs "
+                        "the server (PostgreSQL refuses root) cannot reach "
+                        f"{self.folder}; put TUTOR_HOME elsewhere or chmod o+x {parent}")
             pw = pwd.getpwnam("postgres")
             for path in [self.folder, *self.folder.rglob("*")]:
                 os.chown(path, pw.pw_uid, pw.pw_gid)
