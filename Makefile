@@ -7,7 +7,8 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test test-fast lint screenshots setup browser-deps bench eval
+.PHONY: run test test-fast lint screenshots setup browser-deps bench eval \
+	team team-deps team-down team-status team-load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +34,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: lint browser-deps
+test: lint browser-deps team-deps
 	$(PY) -m pytest
 
 # Unit tests only: no slow end-to-end, browser or server tests (a few minutes).
 test-fast: lint
-	$(PY) -m pytest -m "not slow and not browser and not http and not server and not model"
+	$(PY) -m pytest -m "not slow and not browser and not http and not server and not model \
+		and not postgres"
 
 # The README's screenshots: the browser test, told to write them to docs/screenshots.
 screenshots: $(STAMP) browser-deps
@@ -49,3 +51,29 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(VENV)/bin/tutor eval retrieval --dataset evals/datasets/retrieval_notes.jsonl --mode all
+
+# Team mode on one machine (README, "Team mode"): PostgreSQL under $(TEAM_HOME)/team/postgres
+# (initdb/pg_ctl), `chroma run`, two app processes (uvicorn ui.server:app) behind nginx with
+# sticky sessions on http://127.0.0.1:$(TEAM_PORT). `make team-down` stops it all.
+TEAM_HOME ?= $(CURDIR)/.team-home
+TEAM_PORT ?= 8080
+
+team-deps:
+	@command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
+		|| echo "warning: could not install nginx; team-mode tests will fail"; }
+
+team: $(STAMP) team-deps
+	TUTOR_HOME=$(TEAM_HOME) TEAM_PORT=$(TEAM_PORT) $(PY) -m deploy.team up
+
+team-down:
+	TUTOR_HOME=$(TEAM_HOME) $(PY) -m deploy.team down
+
+team-status:
+	TUTOR_HOME=$(TEAM_HOME) $(PY) -m deploy.team status
+
+# The load test (README, "Load test"): 50 learners over the two app processes of `make team`,
+# one of which is killed half-way. Starts the deployment if it is not up.
+team-load: team
+	TUTOR_HOME=$(TEAM_HOME) TEAM_PORT=$(TEAM_PORT) $(PY) -m deploy.loadtest --learners 50 \
+		--questions 5 --items 20 --kill-one

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tutor.cli.app import echo, fail
+from tutor.cli.team import PASSWORD_OPT, USER_OPT, require_admin_cli
 from tutor.display import terminal_text
 from tutor.types import IngestReport
 
@@ -22,8 +23,10 @@ def ingest_command(
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if an index exists."),
     corpus: str | None = typer.Option(None, help="Name of this source set (default: folder name)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    user: str | None = USER_OPT,
+    password: str | None = PASSWORD_OPT,
 ) -> None:
-    """Load, chunk, embed and index files; print a per-file report."""
+    """Load, chunk, embed and index files; print a per-file report (admin in team mode)."""
     import json
 
     from ingest.job import run_ingest
@@ -36,8 +39,9 @@ def ingest_command(
         return
     if not paths:
         fail("give at least one file or folder", 2)
+    actor = require_admin_cli(settings, user, password, "change the library")
     report = run_ingest(list(paths), settings, rebuild=rebuild, corpus=corpus,
-                        show_progress=not (quiet or as_json))
+                        show_progress=not (quiet or as_json), user=actor)
     for warning in report.warnings:
         echo(f"warning: {warning}", err=True)
     if as_json:

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from tutor import prompts
+from tutor.auth.access import User, require_admin
 from tutor.config import Settings
 from tutor.embed import Embedder
 from tutor.errors import TutorError
@@ -278,13 +279,15 @@ def fetch_docs(settings: Settings, pages: list[DocPage], *, manifest: DocsManife
                source_dir: Path | None = None, refresh: bool = False, ingest: bool = True,
                embedder: Embedder | None = None, timeout: float = TIMEOUT_SECONDS,
                delay: float = DELAY_SECONDS, show_progress: bool = False,
-               progress: Callable[[int, int], None] | None = None) -> FetchReport:
+               progress: Callable[[int, int], None] | None = None,
+               user: User | None = None) -> FetchReport:
     """Fetch (or copy from ``source_dir``) the pages, then ingest the docs cache.
 
     Raises DocsError before the index is touched when the network fails or no page could be
     obtained. The ingest covers every page in the cache, so pages fetched by earlier runs
-    stay indexed.
+    stay indexed. In team mode only an admin ``user`` may (AccessDeniedError).
     """
+    require_admin(settings, user, "fetch documentation into the library")
     docs_dir = settings.docs_dir
     if source_dir is not None:
         results = copy_pages(pages, source_dir, docs_dir)
@@ -300,5 +303,5 @@ def fetch_docs(settings: Settings, pages: list[DocPage], *, manifest: DocsManife
         from ingest.job import run_ingest
 
         report.ingest = run_ingest([docs_dir], settings, embedder=embedder, corpus=CORPUS_NAME,
-                                   show_progress=show_progress)
+                                   show_progress=show_progress, user=user)
     return report

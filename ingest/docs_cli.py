@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tutor.cli.app import echo
+from tutor.cli.team import PASSWORD_OPT, USER_OPT, require_admin_cli
 
 if TYPE_CHECKING:
     from ingest.docs import DocPage, DocsManifest
@@ -54,6 +55,8 @@ def fetch_command(
     no_ingest: bool = typer.Option(False, "--no-ingest", help="Only fill the cache."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    user: str | None = USER_OPT,
+    password: str | None = PASSWORD_OPT,
 ) -> None:
     """Download the curated AWS docs pages (or copy them with --from), cache and ingest them."""
     import json
@@ -62,6 +65,7 @@ def fetch_command(
     from tutor.config import get_settings
 
     settings = get_settings()
+    actor = require_admin_cli(settings, user, password, "fetch documentation into the library")
     show = not (quiet or as_json)
 
     def progress(n: int, total: int) -> None:
@@ -71,7 +75,7 @@ def fetch_command(
     manifest, pages = _selection(manifest_path, only, guide, task)
     report = fetch_docs(settings, pages, manifest=manifest, source_dir=from_dir,
                         refresh=refresh, ingest=not no_ingest, show_progress=show,
-                        progress=progress)
+                        progress=progress, user=actor)
     if as_json:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
         return

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from ingest.walk import SourceFile, read_url_manifest, walk
+from tutor.auth.access import User, require_admin
 from tutor.chunk import Chunker
 from tutor.config import Settings
 from tutor.embed import Embedder, make_embedder
-from tutor.errors import IndexDamagedError, IngestLockedError, LoadError, ModelMismatchError
+from tutor.errors import IndexDamagedError, LoadError, ModelMismatchError
 from tutor.index import generations as gens
 from tutor.index import probe_index
 from tutor.load import load_file
@@ -29,11 +29,6 @@ from tutor.types import Change, Chunk, FileReport, FileStatus, IngestReport
 log = logging.getLogger(__name__)
 EMBED_BATCH = 256
 Hook = Callable[[str], None]
-
-
-def _lock(settings: Settings) -> FileLock:
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(settings.index_dir / ".ingest.lock"), timeout=0)
 
 
 class _Notices(logging.Handler):
@@ -66,35 +61,33 @@ def run_ingest(
     corpus: str | None = None,
     show_progress: bool = False,
     hook: Hook | None = None,
+    user: User | None = None,
 ) -> IngestReport:
     """Ingest files and folders; return the report. The index changes only if all goes well.
+
+    In team mode only an admin ``user`` may change the shared index (AccessDeniedError).
 
     ``rebuild`` ignores what the current index holds and builds from ``paths`` alone.
     ``hook`` is called with a stage name as the run goes (tests use it to kill the run).
     """
+    require_admin(settings, user, "change the library")
     started = time.perf_counter()
-    lock = _lock(settings)
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise IngestLockedError(
-            "another ingest is already running on this index "
-            f"({settings.index_dir}); wait for it to finish and try again"
-        ) from exc
     notices = _Notices()
     loggers = [logging.getLogger(name) for name in ("tutor", "ingest")]
     for logger in loggers:
         logger.addHandler(notices)
+    # One writer per index: a file lock, or in team mode a PostgreSQL advisory lock that
+    # every host sees.
     try:
-        run = _Run(settings, embedder or make_embedder(settings), rebuild=rebuild,
-                   corpus=corpus, show_progress=show_progress, hook=hook, started=started)
-        report = run.execute(paths)
+        with gens.writer_lock(settings):
+            run = _Run(settings, embedder or make_embedder(settings), rebuild=rebuild,
+                       corpus=corpus, show_progress=show_progress, hook=hook, started=started)
+            report = run.execute(paths)
         report.warnings = notices.messages
         return report
     finally:
         for logger in loggers:
             logger.removeHandler(notices)
-        lock.release()
 
 
 @dataclass
@@ -253,7 +246,9 @@ class _Run:
             raise
         gens.collect_garbage(self.settings, keep_previous=prev)
         report.seconds = time.perf_counter() - self.started
-        (self.settings.index_dir / "last_report.json").write_text(report.model_dump_json(indent=1))
+        if not self.settings.team:  # in team mode the manifest in PostgreSQL holds the report
+            (self.settings.index_dir / "last_report.json").write_text(
+                report.model_dump_json(indent=1))
 
     def _embed(self, chunks: list[Chunk]) -> np.ndarray:
         if not chunks:

@@ -140,3 +140,48 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL cluster on 127.0.0.1 (Debian's initdb/pg_ctl), for the session.
+
+    It lives in a folder of its own under /tmp: when the tests run as root the server runs as
+    the postgres user, which cannot enter pytest's private temporary folders.
+    """
+    import shutil
+    import tempfile
+
+    from deploy.postgres import PostgresCluster
+    from tests.chroma_server import free_port
+
+    folder = Path(tempfile.mkdtemp(prefix="tutor-test-pg-"))
+    cluster = PostgresCluster(folder, free_port())
+    try:
+        cluster.init()
+        cluster.start()
+    except (RuntimeError, OSError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"could not start PostgreSQL for the tests: {exc}")
+    yield cluster
+    from tutor.postgres import close_pools
+
+    close_pools()
+    cluster.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(pg_cluster, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, migrated database of its own for one test; TUTOR_DATABASE_URL points at it."""
+    import uuid
+
+    from tests.team_support import create_database, drop_database
+    from tutor.migrate import migrate
+
+    url = create_database(pg_cluster.url, f"t_{uuid.uuid4().hex[:12]}")
+    migrate(url)
+    monkeypatch.setenv("TUTOR_DATABASE_URL", url)
+    _clear_settings_cache()
+    yield url
+    drop_database(pg_cluster.url, url)

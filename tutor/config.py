@@ -89,6 +89,25 @@ class Settings(BaseSettings):
                             description="Collection name (on a server, the prefix of one "
                             "collection per index generation).")
 
+    # team mode (docs/ARCHITECTURE.md, "Team mode"): state on servers, sign-in and roles
+    database_url: SecretStr | None = Field(
+        None, description="postgresql://user:password@host:port/db: team mode. Accounts, "
+        "learner progress, index manifests, chunks and the serving-generation pointer live in "
+        "PostgreSQL (vectors in the Chroma server at chroma_url); unset keeps single-user mode "
+        "(SQLite and files under $TUTOR_HOME, no sign-in).")
+    auth: Literal["password", "oidc"] = Field(
+        "password", description="How learners sign in in team mode: 'password' (accounts "
+        "made with tutor users add, argon2 hashes) or 'oidc' (Streamlit's st.login with the "
+        "provider in .streamlit/secrets.toml; the account name is the e-mail the provider "
+        "returns). Single-user mode never asks.")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="A sign-in is valid "
+                                 "for this long; then the learner signs in again.")
+    signin_max_failures: int = Field(
+        5, ge=1, le=1000, description="Failed sign-ins allowed per account and per network "
+        "address within signin_window_minutes; further attempts are refused until it passes.")
+    signin_window_minutes: float = Field(15.0, gt=0, description="The window over which "
+                                         "failed sign-ins are counted.")
+
     # retrieval
     retrieval_mode: RetrievalMode = Field(
         "hybrid", description="'dense' (vectors), 'bm25' (words) or 'hybrid' (both, fused by "
@@ -181,6 +200,13 @@ class Settings(BaseSettings):
         if self.candidates < self.k:
             raise ValueError(f"candidates ({self.candidates}) must be at least k ({self.k}): "
                              "each ranker must find at least as many hits as are returned")
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value()
+            if not url.startswith(("postgresql://", "postgres://")):
+                raise ValueError("database_url must start with postgresql://")
+            if self.vector_store == "chroma" and not self.chroma_url:
+                raise ValueError("team mode (database_url) keeps vectors in a Chroma server "
+                                 "that every app process reaches: set chroma_url too")
         return self
 
     @classmethod
@@ -199,6 +225,18 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     # where things live under home
+    @property
+    def team(self) -> bool:
+        """Team mode: shared state in PostgreSQL and the Chroma server, sign-in required."""
+        return self.database_url is not None
+
+    @property
+    def database(self) -> str:
+        """The PostgreSQL URL (team mode only; ConfigError in single-user mode)."""
+        if self.database_url is None:
+            raise ConfigError("this needs team mode: set TUTOR_DATABASE_URL=postgresql://...")
+        return self.database_url.get_secret_value()
+
     @property
     def index_dir(self) -> Path:
         return self.home / "index"

@@ -17,7 +17,7 @@ from typing import Any
 from tutor.config import Settings, default_home, load_settings
 from tutor.errors import ConfigError
 
-SECRET_FIELDS = frozenset({"llm_api_key"})
+SECRET_FIELDS = frozenset({"llm_api_key", "database_url"})
 
 
 def config_path(home: Path | None = None) -> Path:

@@ -58,3 +58,16 @@ class ProgressStoreError(TutorError):
 
 class InputError(TutorError):
     """A question or upload was rejected (empty, too long, too large, unsafe name)."""
+
+
+class AccessDeniedError(TutorError):
+    """The signed-in account may not do this: a learner asking for an admin action, or for
+    another learner's records."""
+
+
+class SignInError(TutorError):
+    """Sign-in refused: unknown account, wrong password, disabled account, ended session."""
+
+
+class ThrottledError(SignInError):
+    """Too many failed sign-ins for the account or from the address; try again later."""

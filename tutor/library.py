@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from tutor import prompts
+from tutor.auth.access import User, require_admin
 from tutor.catalog import DEFAULT_NOTES_DIR
 from tutor.config import Settings
 from tutor.errors import InputError, TutorError
@@ -64,14 +65,16 @@ def _free_name(folder: Path, safe: str, original: str, names: dict[str, str]) ->
     return candidate
 
 
-def save_upload(settings: Settings, name: str, data: bytes) -> Path:
+def save_upload(settings: Settings, name: str, data: bytes, *, user: User | None = None) -> Path:
     """Write one uploaded file to the uploads folder and return its path.
 
     Raises InputError for an unusable name, an unsupported type or a file over
-    ``settings.max_file_mb``. A file uploaded again under the same name replaces the old one
+    ``settings.max_file_mb``, and in team mode AccessDeniedError unless ``user`` is an admin.
+    A file uploaded again under the same name replaces the old one
     (a re-upload is an edit); a different name that cleans to a name already in use is saved
     under a numbered name instead (the caller can compare the returned path's name).
     """
+    require_admin(settings, user, "upload files")
     safe = safe_upload_name(name)
     limit = settings.max_file_mb
     if len(data) > limit * 2**20:

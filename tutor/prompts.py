@@ -186,3 +186,27 @@ DOCS_NOTHING_SELECTED = "No page of the docs manifest matches that selection."
 DOCS_NO_FOLDER = "The folder {path} does not exist."
 DOCS_NOT_IN_FOLDER = "{path} is not in the folder"
 DOCS_NOTHING_FETCHED = "No page could be obtained ({counts}); the index was left as it was."
+
+# ---- team mode: schema, sign-in, roles (tutor/migrate.py, tutor/auth) ---------------------
+SCHEMA_BEHIND = ("The database schema is at version {have}; this tutor needs version {want}. "
+                 "Run `tutor migrate` (with the same TUTOR_DATABASE_URL) and start again.")
+SCHEMA_AHEAD = ("The database schema is at version {have}, newer than this tutor knows "
+                "({want}); upgrade the tutor on this host.")
+SIGNIN_FAILED = "Unknown account or wrong password."
+SIGNIN_THROTTLED = ("Too many failed sign-ins for this account or from this address; wait "
+                    "{minutes:.0f} minutes and try again, or ask an admin.")
+SESSION_EXPIRED = "Your session has ended; please sign in again."
+ADMIN_ONLY = "Only an admin can {action}."
+NOT_YOURS = "That record belongs to another learner."
+ACCOUNT_EXISTS = "An account named '{name}' already exists."
+ACCOUNT_UNKNOWN = "There is no account named '{name}'."
+ACCOUNT_BAD_NAME = ("An account name is 2-64 characters: letters, digits and . _ @ + - "
+                    "(an e-mail address works).")
+PASSWORD_TOO_SHORT = "A password needs at least {n} characters."
+OIDC_NO_ACCOUNT = ("You signed in as {email}, but no account of that name exists here; ask an "
+                   "admin to run `tutor users add {email} --role learner`.")
+TEAM_SIGNIN_TITLE = "Sign in to the MLA-C01 tutor"
+TEAM_NEEDS_SIGNIN = ("In team mode this command acts as an account: pass --user NAME (or set "
+                     "TUTOR_USER) and the password when asked (or in TUTOR_PASSWORD).")
+INGEST_LOCKED_TEAM = ("another ingest is already publishing to this team index ({where}); wait "
+                      "for it to finish and try again")

@@ -3,12 +3,12 @@ rank, within filters, near-duplicates removed."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
+from tutor.index.snapshot import LiveSnapshot
 from tutor.text import words
 from tutor.types import Filters, Hit
 
@@ -35,15 +35,11 @@ class Retriever:
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
         self.embedder = embedder
-        self._snapshot: Snapshot | None = None
-        self._lock = threading.Lock()
+        self._live = LiveSnapshot(settings, embedder.model_id)
 
     @property
     def snapshot(self) -> Snapshot:
-        with self._lock:
-            if self._snapshot is None or not self._snapshot.is_current():
-                self._snapshot = Snapshot.open_current(self.settings, self.embedder.model_id)
-            return self._snapshot
+        return self._live.get()
 
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
                filters: Filters | None = None) -> list[Hit]:

@@ -17,25 +17,35 @@ _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from ui import state  # noqa: E402
+from ui import auth, state  # noqa: E402
 from ui.errors import show  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="MLA-C01 Tutor", page_icon=":material/school:", layout="wide")
 
-pages = [
+LEARNER_PAGES = [
     st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
     st.Page(VIEWS / "practice.py", title="Practice", icon=":material/quiz:"),
     st.Page(VIEWS / "mock_exam.py", title="Mock exam", icon=":material/timer:"),
     st.Page(VIEWS / "progress.py", title="Progress", icon=":material/monitoring:"),
+]
+ADMIN_PAGES = [
     st.Page(VIEWS / "library.py", title="Library", icon=":material/library_books:"),
     st.Page(VIEWS / "settings.py", title="Settings", icon=":material/settings:"),
 ]
+# Team mode: sign in first; a learner's navigation holds no admin page, so Streamlit answers
+# an admin page's URL with "page not found" (and the pages and library check again).
+_user = auth.gate()
+pages = LEARNER_PAGES + (ADMIN_PAGES if _user is None or _user.is_admin else [])
+if _user is not None and _user.is_admin:
+    pages.append(st.Page(VIEWS / "learners.py", title="Learners", icon=":material/group:"))
 page = st.navigation(pages)
 with st.sidebar:
     st.caption("Study tutor for the AWS Certified Machine Learning Engineer – Associate exam. "
                "Runs offline.")
+    if _user is not None:
+        auth.sign_out_button(_user)
 for kind, message in state.take_flashes():
     show(kind, message)
 _problem = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -45,11 +46,18 @@ def settings() -> Settings:
     return load_settings()
 
 
+def team_requested() -> bool:
+    """Whether the environment asks for team mode, even when the settings do not validate."""
+    return bool(os.environ.get("TUTOR_DATABASE_URL"))
+
+
 def fingerprint(settings: Settings) -> str:
     """A key that changes whenever any setting does (secret values are hashed, not kept)."""
     data = settings.model_dump(mode="json")
-    secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-    data["llm_api_key"] = hashlib.sha256(secret.encode()).hexdigest()
+    for name in ("llm_api_key", "database_url"):
+        value = getattr(settings, name)
+        secret = value.get_secret_value() if value is not None else ""
+        data[name] = hashlib.sha256(secret.encode()).hexdigest()
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -111,7 +119,14 @@ def _progress_store(path: str, _settings: Settings) -> ProgressStore:
 
 
 def progress_store(settings: Settings) -> ProgressStore:
-    """The learner's progress store under TUTOR_HOME (one short connection per call)."""
+    """This session's progress store: the SQLite file under TUTOR_HOME in single-user mode
+    (one short connection per call); in team mode a store bound to the signed-in learner,
+    which reaches nobody else's records (AccessDeniedError when nobody is signed in)."""
+    if settings.team:
+        from tutor.progress import open_progress_store
+        from ui.auth import current_user
+
+        return open_progress_store(settings, current_user())
     return _progress_store(str(settings.progress_db), settings)
 
 

@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from tutor.cli import ask, quiz
+from tutor.cli import ask, quiz, team, transfer
 from tutor.cli.app import app
 
 __all__ = ["app", "load_plugins", "main"]
@@ -21,6 +21,10 @@ app.command("ask")(ask.ask)
 app.command("status")(ask.status)
 app.command("quiz")(quiz.quiz)
 app.command("progress")(quiz.progress)
+app.command("migrate")(team.migrate)
+app.add_typer(team.users_app, name="users")
+app.command("export-progress")(transfer.export_progress)
+app.command("import-progress")(transfer.import_progress)
 
 
 def load_plugins() -> None:

@@ -13,6 +13,7 @@ import typer
 from tutor import prompts
 from tutor.catalog import load_catalog
 from tutor.cli.app import echo, fail
+from tutor.cli.team import PASSWORD_OPT, USER_OPT, acting_user
 from tutor.config import get_settings
 from tutor.errors import InputError
 from tutor.exam import DOMAINS, TASKS
@@ -49,6 +50,8 @@ def quiz(
     seed: int | None = typer.Option(None, "--seed", help="Repeatable question selection."),
     review: bool = typer.Option(True, "--review/--no-review",
                                 help="Put questions due for spaced review first."),
+    user: str | None = USER_OPT,
+    password: str | None = PASSWORD_OPT,
 ) -> None:
     """Practice exam-style questions; answers are graded and saved to your progress."""
     if domain is not None and task is not None:
@@ -56,7 +59,7 @@ def quiz(
     if task is not None and task not in TASKS:
         fail(prompts.CLI_UNKNOWN_TASK.format(task=task, tasks=", ".join(TASKS)), 2)
     settings = get_settings()
-    store = open_progress_store(settings)
+    store = open_progress_store(settings, acting_user(settings, user, password))
     _notices(store)
     due = store.due_items(domain=domain, task=task) if review else []
     result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
@@ -107,9 +110,12 @@ def _notices(store: ProgressStore) -> None:
 def progress(
     json_out: bool = typer.Option(False, "--json", help="Print progress as JSON."),
     window: int = typer.Option(20, "--window", min=1, help="Recent attempts per task."),
+    user: str | None = USER_OPT,
+    password: str | None = PASSWORD_OPT,
 ) -> None:
     """Accuracy per domain, weakest task statements and questions due for review."""
-    store = open_progress_store(get_settings())
+    settings = get_settings()
+    store = open_progress_store(settings, acting_user(settings, user, password))
     _notices(store)
     totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
     data: dict[str, Any] = {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tutor.index.lexical import LexicalIndex
+from tutor.index.manifest import Manifest
 from tutor.types import Chunk, Filters
 
 
@@ -55,6 +58,52 @@ class VectorStore(Protocol):
 
     def drop(self) -> None:
         """Delete everything the store holds; a store that is already gone is fine."""
+
+
+class GenerationStore(Protocol):
+    """Where generations' manifests and chunks live, and which one serves: files under
+    ``$TUTOR_HOME/index`` (single-user) or PostgreSQL (team mode). Vectors are not here:
+    they are in the generation's VectorStore.
+
+    A generation is invisible to readers until ``write`` has finished it, and serves only
+    after ``publish``, which is atomic. Methods raise IndexDamagedError for data that cannot
+    be read and BackendError for a server that fails.
+    """
+
+    def where(self) -> str:
+        """Where the catalog lives, for messages (a folder, or host:port/db)."""
+
+    def current(self) -> str | None:
+        """The serving generation, or None when nothing was published."""
+
+    def names(self) -> list[str]:
+        """Every generation stored, finished or not (the garbage collector's view)."""
+
+    def manifest(self, gen: str) -> Manifest:
+        """The generation's manifest; IndexDamagedError if it is missing or unfinished."""
+
+    def chunks(self, gen: str) -> list[Chunk]:
+        """The generation's chunks in index order."""
+
+    def lexical(self, gen: str, chunks: list[Chunk]) -> LexicalIndex:
+        """BM25 over ``chunks``: loaded from disk, or built in memory from the chunks."""
+
+    def reserve(self, gen: str) -> None:
+        """Record that ``gen`` is being built, before its vectors are written, so that a
+        build killed half-way is found by ``names`` and removed by the next ingest."""
+
+    def write(self, manifest: Manifest, chunks: list[Chunk]) -> None:
+        """Store a complete generation (chunks, then the manifest last); not published."""
+
+    def publish(self, gen: str) -> None:
+        """Make the finished generation ``gen`` the serving one, atomically."""
+
+    def remove(self, gen: str) -> None:
+        """Delete a generation that does not serve; a missing one is fine."""
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """Held for a whole ingest: one writer at a time (IngestLockedError when taken).
+        A writer that dies releases it."""
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:

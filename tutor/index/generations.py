@@ -1,77 +1,42 @@
-"""Index generations on disk: each ingest that changes anything builds a complete new
-generation and then flips the CURRENT pointer atomically.
+"""Index generations: each ingest that changes anything builds a complete new generation
+and then flips the serving pointer atomically.
 
 A reader only ever sees a finished generation, so a killed or failed ingest leaves the
 previous index serving, and the next run starts clean (ids come from content, so nothing
-is duplicated). Layout under ``$TUTOR_HOME/index``::
-
-    CURRENT                 name of the serving generation
-    gens/<name>/manifest.json, chunks.jsonl, bm25/, chroma/ (embedded Chroma)
+is duplicated). Manifests, chunks and the pointer live in a GenerationStore (files under
+``$TUTOR_HOME/index``, see tutor/index/disk.py, or PostgreSQL in team mode, see
+tutor/index/pgstore.py); vectors in the generation's VectorStore.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from tutor.config import Settings
 from tutor.errors import BackendError, IndexDamagedError
-from tutor.index.base import VectorStore
-from tutor.index.lexical import LexicalIndex
-from tutor.types import Chunk, FileStatus, IngestReport
+from tutor.index.base import GenerationStore, VectorStore
+from tutor.index.disk import DiskGenerations
+from tutor.index.manifest import FORMAT, FileRecord, Manifest
+from tutor.types import Chunk
 
-FORMAT = 1
+__all__ = ["FORMAT", "FileRecord", "Manifest", "current_name", "open_generations", "publish"]
 WRITE_BATCH = 1000
 
 
-class FileRecord(BaseModel):
-    """What the index holds for one source file."""
+def open_generations(settings: Settings) -> GenerationStore:
+    """Where manifests, chunks and the serving pointer live: PostgreSQL in team mode, files
+    under ``$TUTOR_HOME/index`` otherwise. The one place the catalog is chosen."""
+    if settings.team:
+        from tutor.index.pgstore import PostgresGenerations
 
-    root: str = Field(description="Absolute folder the source path is relative to.")
-    corpus: str | None = Field(None, description="Name of the source set, e.g. 'notes'.")
-    sha256: str = Field(description="Digest of the file's bytes ('size:N' when over the limit).")
-    size: int = Field(description="Bytes on disk.")
-    status: FileStatus
-    message: str | None = Field(None, description="What to do about a file that is not ok.")
-    warnings: list[str] = Field(default_factory=list)
-    chunk_ids: list[str] = Field(default_factory=list)
-
-
-class Manifest(BaseModel):
-    """Everything one generation holds, written last so a half-built generation has none."""
-
-    format: int = FORMAT
-    generation: str
-    created: float = Field(description="Unix time the generation was written.")
-    model_id: str = Field(description="Embedding model the vectors were built with.")
-    dim: int
-    backend: str = Field(description="'embedded', 'memory' or the Chroma server URL.")
-    collection: str
-    chunk_count: int
-    files: dict[str, FileRecord] = Field(default_factory=dict)
-    report: IngestReport | None = None
-
-    def statuses(self) -> dict[str, int]:
-        """Files per status (ok, empty, encrypted, ...)."""
-        return dict(Counter(rec.status.value for rec in self.files.values()))
-
-    def chunks_by_corpus(self) -> dict[str, int]:
-        """Chunks per source set ('?' for files ingested without one)."""
-        out: Counter[str] = Counter()
-        for rec in self.files.values():
-            out[rec.corpus or "?"] += len(rec.chunk_ids)
-        return dict(out)
-
-
-def _pointer(settings: Settings) -> Path:
-    return settings.index_dir / "CURRENT"
+        return PostgresGenerations(settings.database)
+    return DiskGenerations(settings.index_dir)
 
 
 def gens_dir(settings: Settings) -> Path:
@@ -80,11 +45,7 @@ def gens_dir(settings: Settings) -> Path:
 
 def current_name(settings: Settings) -> str | None:
     """The serving generation, or None when nothing has been indexed."""
-    try:
-        name = _pointer(settings).read_text().strip()
-    except FileNotFoundError:
-        return None
-    return name or None
+    return open_generations(settings).current()
 
 
 def new_name() -> str:
@@ -128,41 +89,23 @@ def open_store(settings: Settings, gen: str, *, create: bool = False, model_id: 
 
 
 def read_manifest(settings: Settings, gen: str) -> Manifest:
-    path = gens_dir(settings) / gen / "manifest.json"
-    try:
-        return Manifest.model_validate_json(path.read_text())
-    except FileNotFoundError as exc:
-        raise IndexDamagedError(f"the index manifest {path} is missing") from exc
-    except ValueError as exc:
-        raise IndexDamagedError(f"the index manifest {path} is unreadable") from exc
+    return open_generations(settings).manifest(gen)
 
 
 def read_chunks(settings: Settings, gen: str) -> list[Chunk]:
-    path = gens_dir(settings) / gen / "chunks.jsonl"
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return [Chunk.model_validate_json(line) for line in fh if line.strip()]
-    except FileNotFoundError as exc:
-        raise IndexDamagedError(f"the chunk store {path} is missing") from exc
-    except ValueError as exc:
-        raise IndexDamagedError(f"the chunk store {path} is damaged") from exc
+    return open_generations(settings).chunks(gen)
 
 
-def _fsync_write(path: Path, lines: Iterable[str]) -> None:
-    """Write ``lines`` to ``path`` atomically: a temporary file, fsync, then rename."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.writelines(lines)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def writer_lock(settings: Settings) -> AbstractContextManager[None]:
+    """One ingest at a time on this index (IngestLockedError when another holds it)."""
+    return open_generations(settings).writer_lock()
 
 
 def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk],
                      vectors: np.ndarray, progress: Callable[[int], None] | None = None) -> None:
     """Write a complete generation (vectors, chunk store, BM25, manifest last); not published."""
-    folder = gens_dir(settings) / manifest.generation
-    folder.mkdir(parents=True, exist_ok=True)
+    catalog = open_generations(settings)
+    catalog.reserve(manifest.generation)
     store = open_store(settings, manifest.generation, create=True,
                        model_id=manifest.model_id, dim=manifest.dim)
     try:
@@ -176,18 +119,13 @@ def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk]
             )
     finally:
         store.close()
-    _fsync_write(folder / "chunks.jsonl", (c.model_dump_json() + "\n" for c in chunks))
-    LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(
-        folder / "bm25"
-    )
     manifest.chunk_count = len(chunks)
-    _fsync_write(folder / "manifest.json", [manifest.model_dump_json(indent=1)])
+    catalog.write(manifest, chunks)
 
 
 def publish(settings: Settings, gen: str) -> None:
-    """Make ``gen`` the serving generation (atomic rename of the pointer file)."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    _fsync_write(_pointer(settings), [gen + "\n"])
+    """Make ``gen`` the serving generation (atomically)."""
+    open_generations(settings).publish(gen)
 
 
 def collect_garbage(settings: Settings, keep_previous: str | None) -> None:
@@ -196,13 +134,11 @@ def collect_garbage(settings: Settings, keep_previous: str | None) -> None:
     The replaced generation is kept so that a reader that opened it just before the flip
     can finish its query; it goes at the next run.
     """
-    keep = {current_name(settings), keep_previous}
-    root = gens_dir(settings)
-    if not root.exists():
-        return
-    for folder in root.iterdir():
-        if folder.name not in keep and folder.is_dir():
-            discard(settings, folder.name)
+    catalog = open_generations(settings)
+    keep = {catalog.current(), keep_previous}
+    for name in catalog.names():
+        if name not in keep:
+            discard(settings, name)
 
 
 def discard(settings: Settings, gen: str) -> None:
@@ -215,4 +151,4 @@ def discard(settings: Settings, gen: str) -> None:
         else:
             store.drop()
             store.close()
-    shutil.rmtree(gens_dir(settings) / gen, ignore_errors=True)
+    open_generations(settings).remove(gen)

@@ -3,37 +3,44 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
+import threading
 
 from tutor import prompts
 from tutor.config import Settings, load_settings
 from tutor.embed.base import vector_space
 from tutor.errors import EmptyIndexError, IndexDamagedError, ModelMismatchError, TutorError
 from tutor.index.base import VectorStore
-from tutor.index.generations import current_name, gens_dir, open_store, read_chunks, read_manifest
+from tutor.index.generations import current_name, open_generations, open_store
 from tutor.index.lexical import LexicalIndex
 from tutor.types import Chunk
 
+log = logging.getLogger(__name__)
 PROBE_SECONDS = 60.0
 _CHILD = ("import sys; from tutor.index.snapshot import probe_child; "
           "sys.exit(probe_child(sys.argv[1:]))")
 
 
 class Snapshot:
-    """One published generation: its manifest, chunks, BM25 index and vector store."""
+    """One published generation: its manifest, chunks, BM25 index and vector store.
+
+    In team mode the BM25 index is built here, in memory, from the chunks in PostgreSQL.
+    """
 
     def __init__(self, settings: Settings, gen: str, model_id: str | None = None):
         self.settings = settings
         self.generation = gen
-        self.manifest = read_manifest(settings, gen)
+        catalog = open_generations(settings)
+        self.manifest = catalog.manifest(gen)
         if model_id is not None and vector_space(self.manifest.model_id) != vector_space(model_id):
             raise ModelMismatchError(
                 f"the index was built with the embedding model '{self.manifest.model_id}' but "
                 f"'{model_id}' is configured; rebuild the index (tutor ingest --rebuild PATH) "
                 "or set TUTOR_EMBED_MODEL back"
             )
-        chunks = read_chunks(settings, gen)
+        chunks = catalog.chunks(gen)
         if len(chunks) != self.manifest.chunk_count:
             raise IndexDamagedError(
                 f"the chunk store holds {len(chunks)} chunks, the manifest says "
@@ -41,11 +48,7 @@ class Snapshot:
             )
         self.chunks: dict[str, Chunk] = {c.id: c for c in chunks}
         self.order = [c.id for c in chunks]
-        try:
-            self.lexical = LexicalIndex.load(gens_dir(settings) / gen / "bm25")
-        except (OSError, ValueError, KeyError) as exc:
-            raise IndexDamagedError(
-                f"the BM25 index is damaged ({exc}); rebuild the index") from exc
+        self.lexical: LexicalIndex = catalog.lexical(gen, chunks)
         self.store: VectorStore = open_store(settings, gen)
         recorded = self.store.model_info().model_id
         if recorded not in (None, self.manifest.model_id):
@@ -77,6 +80,39 @@ class Snapshot:
     def close(self) -> None:
         """Release the vector store (tests and tools that open many generations)."""
         self.store.close()
+
+
+class LiveSnapshot:
+    """The serving generation as it changes: every ``get`` checks the pointer, and when an
+    ingest (in any process, on any host) has published a new generation, one caller opens
+    it (in team mode that builds its BM25 in memory) while the others keep answering from
+    the previous one, which the ingest keeps until its next run. No restart, no failed query.
+    """
+
+    def __init__(self, settings: Settings, model_id: str | None = None):
+        self.settings = settings
+        self.model_id = model_id
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is None:
+            with self._lock:  # the first open: every caller needs it
+                if self._snapshot is None:
+                    self._snapshot = Snapshot.open_current(self.settings, self.model_id)
+                return self._snapshot
+        if snap.is_current() or not self._lock.acquire(blocking=False):
+            return snap
+        try:
+            if self._snapshot is snap:
+                self._snapshot = Snapshot.open_current(self.settings, self.model_id)
+        except TutorError as exc:
+            # The new generation cannot be opened here (yet): keep serving the one we have.
+            log.warning("keeping generation %s: %s", snap.generation, exc)
+        finally:
+            self._lock.release()
+        return self._snapshot or snap
 
 
 def probe_index(settings: Settings, timeout: float = PROBE_SECONDS) -> str | None:

@@ -44,10 +44,30 @@ class TaskStat(BaseModel):
         return self.recent_correct / self.recent if self.recent else 0.0
 
 
+class StoredCard(BaseModel):
+    """A Leitner card with the item it schedules (what a store needs to bring it back)."""
+
+    item: QuizItem
+    card: ReviewCard
+
+
+class ProgressHistory(BaseModel):
+    """One learner's whole progress, as ``tutor export-progress`` writes it and
+    ``tutor import-progress`` reads it, between SQLite and PostgreSQL in either direction."""
+
+    version: int = Field(1, description="Shape version of this document.")
+    learner: str | None = Field(None, description="Account it was exported from, if any.")
+    attempts: list[Attempt] = Field(default_factory=list, description="Oldest first; ids "
+                                    "are those of the exporting store and are not kept.")
+    cards: list[StoredCard] = Field(default_factory=list)
+
+
 class ProgressStore(Protocol):
     """Every attempt a learner made, and the Leitner card of each item they missed.
 
     Safe to share between threads; times are timezone-aware (UTC when none is given).
+    A store holds one learner's progress: in team mode it is bound to the signed-in account
+    when opened, and no method reaches another learner's records.
     """
 
     def record(self, item: QuizItem, answer: Any, correct: bool, seconds: float | None = None,
@@ -57,6 +77,9 @@ class ProgressStore(Protocol):
 
     def card(self, item_id: str) -> ReviewCard | None:
         """The item's Leitner card, if it has one."""
+
+    def attempt(self, attempt_id: int) -> Attempt | None:
+        """This learner's attempt with that id; None for an unknown id or another's."""
 
     def attempts(self, task: str | None = None, limit: int | None = None) -> list[Attempt]:
         """Stored attempts, newest first."""
@@ -77,3 +100,10 @@ class ProgressStore(Protocol):
     def notices(self) -> list[str]:
         """Messages for the learner about the store itself: a damaged database set aside,
         answers waiting to be written. Empty when all is well."""
+
+    def history(self) -> ProgressHistory:
+        """Everything stored for this learner, oldest attempt first (export)."""
+
+    def restore(self, history: ProgressHistory) -> int:
+        """Add an exported history: attempts not stored yet (same item and time) and its
+        cards (the later answer wins). Returns how many attempts were added (import)."""

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from tutor import prompts, sqlite
 from tutor.errors import ProgressStoreError
 from tutor.exam import TASKS
-from tutor.progress.base import RECENT_WINDOW, Attempt, TaskStat
+from tutor.progress.base import RECENT_WINDOW, Attempt, ProgressHistory, StoredCard, TaskStat
 from tutor.quiz.review import ReviewCard, next_card
 from tutor.types import QuizItem
 
@@ -260,14 +260,23 @@ class SQLiteProgressStore:
     def card(self, item_id: str) -> ReviewCard | None:
         return self._run(lambda conn: self._card(conn, item_id))
 
-    def attempts(self, task: str | None = None, limit: int | None = None) -> list[Attempt]:
+    def attempt(self, attempt_id: int) -> Attempt | None:
+        """The attempt with that id (this file holds one learner's), or None."""
+        found = self.attempts(attempt_id=attempt_id)
+        return found[0] if found else None
+
+    def attempts(self, task: str | None = None, limit: int | None = None,
+                 attempt_id: int | None = None) -> list[Attempt]:
         """Stored attempts, newest first."""
         sql = ("SELECT id, item_id, question, item_json, answer, correct, seconds, domain, task,"
-               " ts, mode FROM attempts")
+               " ts, mode FROM attempts WHERE 1 = 1")
         params: list[Any] = []
         if task is not None:
-            sql += " WHERE task = ?"
+            sql += " AND task = ?"
             params.append(task)
+        if attempt_id is not None:
+            sql += " AND id = ?"
+            params.append(attempt_id)
         sql += " ORDER BY ts DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
@@ -340,3 +349,46 @@ class SQLiteProgressStore:
         rows = self._run(lambda conn: conn.execute(
             "SELECT domain, COUNT(*), SUM(correct) FROM attempts GROUP BY domain").fetchall())
         return {int(d): (int(n), int(c or 0)) for d, n, c in rows}
+
+    # ---- moving a learner's history (tutor export-progress / import-progress) ----------------
+
+    def history(self) -> ProgressHistory:
+        """Everything in this file, oldest attempt first."""
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT item_json, box, due, last_answered FROM reviews ORDER BY item_id").fetchall())
+        cards = []
+        for item_json, box, due, last in rows:
+            item = QuizItem.model_validate_json(item_json)
+            cards.append(StoredCard(item=item, card=ReviewCard(
+                item_id=item.id, box=box, due=_from_ts(due), last_answered=_from_ts(last))))
+        return ProgressHistory(attempts=list(reversed(self.attempts())), cards=cards)
+
+    def restore(self, history: ProgressHistory) -> int:
+        """Add the attempts not stored yet (same item and time) and the cards (the later
+        answer wins), in one transaction; the number of attempts added."""
+        def add(conn: sqlite.Connection) -> int:
+            added = 0
+            conn.execute("BEGIN IMMEDIATE")
+            for a in history.attempts:
+                ts = _utc(a.at).timestamp()
+                if conn.execute("SELECT 1 FROM attempts WHERE item_id = ? AND ts = ?",
+                                (a.item_id, ts)).fetchone():
+                    continue
+                conn.execute(
+                    "INSERT INTO attempts (item_id, question, item_json, answer, correct,"
+                    " seconds, domain, task, ts, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.item_id, a.question, a.item.model_dump_json(), json.dumps(a.answer),
+                     int(a.correct), a.seconds, a.domain, a.task, ts, a.mode))
+                added += 1
+            for c in history.cards:
+                conn.execute(
+                    "INSERT INTO reviews (item_id, box, due, last_answered, domain, task,"
+                    " item_json) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET"
+                    " box=excluded.box, due=excluded.due, last_answered=excluded.last_answered"
+                    " WHERE reviews.last_answered < excluded.last_answered",
+                    (c.item.id, c.card.box, c.card.due.timestamp(),
+                     c.card.last_answered.timestamp(), c.item.domain, c.item.task,
+                     c.item.model_dump_json()))
+            return added
+
+        return self._run(add, write=True)

@@ -21,7 +21,7 @@ from tutor.library import (
     save_upload,
 )
 from tutor.types import IngestReport
-from ui import resources, state
+from ui import auth, resources, state
 from ui.errors import message_for, show, show_error
 from ui.text import escape
 
@@ -53,7 +53,8 @@ def run_ingest_live(settings: Any, paths: list[Path], label: str, *, rebuild: bo
 
         try:
             report = run_ingest(paths, settings, embedder=resources.embedder(settings),
-                                rebuild=rebuild, corpus=corpus, hook=hook)
+                                rebuild=rebuild, corpus=corpus, hook=hook,
+                                user=auth.current_user())
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
             kind, text = message_for(exc, "updating the index")
             status.update(label="The index was not changed.", state="error")
@@ -124,7 +125,7 @@ def upload_section(settings: Any) -> None:
     problems: list[tuple[str, str]] = []
     for f in files or []:
         try:
-            path = save_upload(settings, f.name, f.getvalue())
+            path = save_upload(settings, f.name, f.getvalue(), user=auth.current_user())
             saved += 1
             if path.name != safe_upload_name(f.name):
                 problems.append(("info", prompts.UI_UPLOAD_RENAMED.format(name=f.name,
@@ -184,7 +185,8 @@ def docs_section(settings: Any) -> None:
         with st.spinner("Fetching and indexing the pages…"):
             report = fetch_docs(settings, pages, manifest=manifest,
                                 source_dir=Path(folder).expanduser() if folder else None,
-                                embedder=resources.embedder(settings), progress=progress)
+                                embedder=resources.embedder(settings), progress=progress,
+                                user=auth.current_user())
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         bar.empty()
         show_error(exc, "fetching the documentation")
@@ -202,6 +204,8 @@ def main() -> None:
         settings = resources.settings()
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading the settings")
+        return
+    if not auth.admin_only(settings, "manage the library"):
         return
     ov = library_overview(settings)
     overview_section(ov)

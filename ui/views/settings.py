@@ -9,7 +9,7 @@ import streamlit as st
 from tutor import prompts
 from tutor.config import LLMProvider, RetrievalMode
 from tutor.config_file import config_path, env_overrides, save_settings, set_aside
-from ui import resources, state
+from ui import auth, resources, state
 from ui.errors import message_for, show, show_error
 from ui.text import escape
 
@@ -133,6 +133,8 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
         show_error(exc, "reading the settings")
         broken_config()
+        return
+    if not auth.admin_only(settings, "change the settings"):
         return
     current(settings)
     editor(settings)
