@@ -105,7 +105,7 @@ def sidebar(settings: Any) -> Filters:
         provider = settings.llm_provider
         backend = ("offline extractive" if provider == "none"
                    else f"{provider} ({settings.llm_model or 'default'})")
-        st.caption("Answer backend: " + escape(backend))
+        st.caption(escape(f"Answer backend: {backend}"))
     return Filters(domain=domain, corpus=chosen)
 
 
