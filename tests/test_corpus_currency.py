@@ -11,54 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NOTES
-from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split, paragraphs
+from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split
+from tutor.currency import (
+    ANY_AS_OF,
+    DATED,
+    month_problem,
+    paragraphs,
+    undated_paragraphs,
+)
 from tutor.exam import DOMAIN_WEIGHTS, DOMAINS
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-# A statement about a service's status that can go out of date: an availability change, a
-# closure, an end of support, a rename or a deprecation. "no longer" counts only with a
-# status word after it, so "pods no longer fit" is not one; a bare "rename" verb ("you cannot
-# rename a feature") is not either, while "renamed" and "the 2024 rename" are.
-DATED = re.compile(
-    r"\bclosed to new\b|\b(?:stopped|stops|ceased|ceases) (?:accepting|offering|onboarding|"
-    r"selling)\b|\bno longer (?:\w+ ){0,2}?(?:available|supported|accept\w*|offer\w*|open|sold|"
-    r"onboard\w*|maintained|recommended|updated|receiv\w*|launch\w*|allow\w*|provid\w*|"
-    r"includ\w*|support\w*|exists?|part of)\b|\bend[- ]of[- ](?:support|life|sale)\b|"
-    r"\brenamed\b|\b(?:the|a|its|\d{4}) rename\b|\bformerly\b|\bpreviously (?:called|named|"
-    r"known)\b|\bnow (?:called|named|known as)\b|\bdeprecat\w*|\bdiscontinu\w*|"
-    r"\bretir(?:ed|ing|ement)\b|\bshut(?:s|ting)? down\b|\bsunset\w*|"
-    r"\bgeneral(?:ly)? availab\w*|\bmaintenance mode\b", re.I)
-# "(as of 2026-12)", or an "as of" month closing a longer parenthetical
-# ("(renamed from Amazon SageMaker in December 2024, as of 2024-12)").
-AS_OF = re.compile(r"\([^()]*\bas of (\d{4}-\d{2})\b[^()]*\)")
-ANY_AS_OF = re.compile(r"\bas of (\d{4}-\d{2})\b")
-
-
-def month_problem(value: str, today: date | None = None) -> str | None:
-    """Why ``value`` is not a usable YYYY-MM review month, or None when it is."""
-    m = MONTH.match(value)
-    if not m:
-        return f"{value!r} is not YYYY-MM"
-    year, month = int(m[1]), int(m[2])
-    if not 1 <= month <= 12 or year < 2020:
-        return f"{value!r} is not a valid month"
-    today = today or date.today()
-    if (year, month) > (today.year, today.month):
-        return f"{value!r} is in the future"
-    return None
-
-
-def undated_paragraphs(body: str, today: date | None = None) -> list[str]:
-    """Paragraphs (list items count on their own) that state a dated change but carry no
-    "(as of YYYY-MM)" marker, or whose marker is not a valid, past month."""
-    bad = []
-    for para, _ in paragraphs(body):
-        if not DATED.search(para):
-            continue
-        marks = AS_OF.findall(para)
-        if not marks or any(month_problem(mark, today) for mark in marks):
-            bad.append(" ".join(para.split()))
-    return bad
 
 
 @pytest.mark.parametrize("path", NOTE_FILES, ids=lambda p: p.name)

@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from tutor.cli import ask, quiz
+from tutor.cli import ask, cards, quiz
 from tutor.cli.app import app
 
 __all__ = ["app", "load_plugins", "main"]
@@ -21,6 +21,7 @@ app.command("ask")(ask.ask)
 app.command("status")(ask.status)
 app.command("quiz")(quiz.quiz)
 app.command("progress")(quiz.progress)
+app.command("cards")(cards.cards)
 
 
 def load_plugins() -> None:

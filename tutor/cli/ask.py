@@ -109,10 +109,17 @@ def ask(
                 typer.echo(f"    {c.url}")
 
 
-def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """What is indexed: documents, chunks, model, statuses."""
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           content: bool = typer.Option(False, "--content",
+                                        help="Instead: notes due for a review and every dated "
+                                        "statement of the shipped notes.")) -> None:
+    """What is indexed: documents, chunks, model, statuses (or, with --content, what in the
+    study notes needs re-checking)."""
     from tutor.index import Snapshot, probe_index
 
+    if content:
+        _content_status(as_json)
+        return
     settings = get_settings()
     try:
         problem = probe_index(settings)
@@ -134,3 +141,32 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         return
     for key, value in data.items():
         typer.echo(f"{key:>11}: {value}")
+
+
+def _content_status(as_json: bool) -> None:
+    """Notes not reviewed for over a year and every "(as of YYYY-MM)" statement, by month."""
+    from dataclasses import asdict
+
+    from tutor.catalog import DEFAULT_CORPUS_DIR
+    from tutor.currency import MAX_AGE_MONTHS, content_currency
+
+    notes = DEFAULT_CORPUS_DIR / "notes"
+    report = content_currency(notes)
+    if as_json:
+        emit_json({"notes_dir": str(notes), "notes": report.notes,
+                   "max_age_months": MAX_AGE_MONTHS,
+                   "stale": [asdict(n) for n in report.stale],
+                   "dated": [asdict(d) for d in report.dated]})
+        return
+    typer.secho(f"Notes not reviewed for more than {MAX_AGE_MONTHS} months "
+                f"({len(report.stale)} of {report.notes}):", bold=True)
+    for n in report.stale:
+        typer.echo(f"  {n.path}: " + (f"reviewed {n.reviewed}, {n.months} months ago"
+                                      if n.reviewed else "no valid reviewed: month"))
+    if not report.stale:
+        typer.echo("  none")
+    typer.secho(f"\nDated statements to re-check ({len(report.dated)}), oldest first:",
+                bold=True)
+    for d in report.dated:
+        text = d.text if len(d.text) <= 160 else d.text[:157] + "..."
+        typer.echo(f"  as of {d.as_of}  {d.path}\n      {text}")

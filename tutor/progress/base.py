@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -45,7 +46,8 @@ class TaskStat(BaseModel):
 
 
 class ProgressStore(Protocol):
-    """Every attempt a learner made, and the Leitner card of each item they missed.
+    """Every attempt a learner made, the Leitner card of each item they missed and of each
+    flashcard they reviewed, and the items of their latest mock exam.
 
     Safe to share between threads; times are timezone-aware (UTC when none is given).
     """
@@ -73,3 +75,19 @@ class ProgressStore(Protocol):
 
     def totals(self) -> dict[int, tuple[int, int]]:
         """Per domain: (attempts, correct) over all time."""
+
+    def last_seen(self) -> dict[str, datetime]:
+        """Every item answered at least once, with when it was last answered."""
+
+    def review_flashcard(self, card_id: str, known: bool,
+                         now: datetime | None = None) -> ReviewCard:
+        """Move a flashcard's Leitner card after a review; the card after the move."""
+
+    def flashcard_states(self) -> dict[str, ReviewCard]:
+        """The Leitner card of every flashcard reviewed at least once."""
+
+    def record_mock(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        """Remember the items of a mock exam that was just assembled."""
+
+    def last_mock(self) -> list[str]:
+        """The item ids of the most recently assembled mock exam; [] before the first."""

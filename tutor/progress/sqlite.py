@@ -8,19 +8,18 @@ opens its own short-lived connection, so a store may be shared across threads an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tutor import sqlite
+from tutor.errors import TutorError
 from tutor.exam import TASKS
 from tutor.progress.base import RECENT_WINDOW, Attempt, TaskStat
-from tutor.quiz.review import ReviewCard, next_card
+from tutor.quiz.review import ReviewCard, next_card, next_flashcard
 from tutor.types import QuizItem
-
-SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -49,6 +48,59 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE INDEX IF NOT EXISTS reviews_due ON reviews (due);
 """
+# Version 2: flashcards get their own Leitner cards (every reviewed card is scheduled, unlike
+# quiz items, which enter review only when missed), and each mock exam's items are kept so the
+# next one can avoid them.
+_SCHEMA_V2 = """
+CREATE TABLE IF NOT EXISTS card_reviews (
+    card_id       TEXT    PRIMARY KEY,
+    box           INTEGER NOT NULL,
+    due           REAL    NOT NULL,
+    last_answered REAL    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mock_exams (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    started  REAL    NOT NULL,
+    item_ids TEXT    NOT NULL
+);
+"""
+# Migration n brings a database from version n - 1 to n; each runs once, in one transaction,
+# and is recorded in schema_version. Never edit a released migration: append a new one.
+MIGRATIONS: tuple[str, ...] = (_SCHEMA, _SCHEMA_V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def migrate(conn: sqlite.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; return the version it had before.
+
+    Databases made before the schema_version table existed recorded their version only in
+    ``PRAGMA user_version``; that is where their history starts. A database written by a newer
+    release is refused rather than changed.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                 " version INTEGER PRIMARY KEY, applied REAL NOT NULL)")
+    recorded = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    before = int(recorded if recorded is not None
+                 else conn.execute("PRAGMA user_version").fetchone()[0])
+    if before > SCHEMA_VERSION:
+        conn.execute("ROLLBACK")
+        raise TutorError(f"The progress database was written by a newer version of the tutor "
+                         f"(schema {before}, this one knows {SCHEMA_VERSION}); upgrade the "
+                         "tutor to use it.")
+    now = datetime.now(UTC).timestamp()
+    if recorded is None and before:
+        conn.execute("INSERT INTO schema_version VALUES (?, ?)", (before, now))
+    for version in range(before + 1, SCHEMA_VERSION + 1):
+        for statement in _statements(MIGRATIONS[version - 1]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, now))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return before
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -68,9 +120,8 @@ class SQLiteProgressStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
-            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                migrate(conn)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite.Connection]:
@@ -211,3 +262,49 @@ class SQLiteProgressStore:
                 "SELECT domain, COUNT(*), SUM(correct) FROM attempts GROUP BY domain"
             ).fetchall()
         return {int(d): (int(n), int(c or 0)) for d, n, c in rows}
+
+    # ---- seen items, flashcards and mock exams (schema 2) -----------------------------------
+
+    def last_seen(self) -> dict[str, datetime]:
+        """Every item answered at least once, with when it was last answered."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT item_id, MAX(ts) FROM attempts GROUP BY item_id")
+            return {r[0]: _from_ts(r[1]) for r in rows.fetchall()}
+
+    def review_flashcard(self, card_id: str, known: bool,
+                         now: datetime | None = None) -> ReviewCard:
+        """Move a flashcard's Leitner card after a review; the card after the move."""
+        moment = _utc(now)
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT box, due, last_answered FROM card_reviews"
+                               " WHERE card_id = ?", (card_id,)).fetchone()
+            before = None if row is None else ReviewCard(
+                item_id=card_id, box=row[0], due=_from_ts(row[1]), last_answered=_from_ts(row[2]))
+            card = next_flashcard(before, card_id, known, moment)
+            conn.execute(
+                "INSERT INTO card_reviews (card_id, box, due, last_answered) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(card_id) DO UPDATE SET box=excluded.box, due=excluded.due,"
+                " last_answered=excluded.last_answered",
+                (card_id, card.box, card.due.timestamp(), moment.timestamp()))
+            return card
+
+    def flashcard_states(self) -> dict[str, ReviewCard]:
+        """The Leitner card of every flashcard reviewed at least once."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT card_id, box, due, last_answered FROM card_reviews")
+            return {r[0]: ReviewCard(item_id=r[0], box=r[1], due=_from_ts(r[2]),
+                                     last_answered=_from_ts(r[3])) for r in rows.fetchall()}
+
+    def record_mock(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        """Remember the items of a mock exam that was just assembled."""
+        with self._connect() as conn:
+            conn.execute("INSERT INTO mock_exams (started, item_ids) VALUES (?, ?)",
+                         (_utc(now).timestamp(), json.dumps(list(item_ids))))
+
+    def last_mock(self) -> list[str]:
+        """The item ids of the most recently assembled mock exam; [] before the first."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT item_ids FROM mock_exams"
+                               " ORDER BY started DESC, id DESC LIMIT 1").fetchone()
+        return [] if row is None else [str(i) for i in json.loads(row[0])]

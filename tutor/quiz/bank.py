@@ -25,6 +25,9 @@ _SELECT_WORDS = {2: "TWO", 3: "THREE"}
 _Model = TypeVar("_Model", bound=BaseModel)
 _NOTE_CITE = re.compile(r"^notes/(?P<path>[^#]+\.md)#(?P<heading>.+)$")
 _DOC_CITE = re.compile(r"^aws:(?P<path>[a-z0-9-]+/[^#\s]+\.md)$")
+# libyaml's safe loader when PyYAML was built with it: the bank is ~1 MB of YAML, which the
+# pure-Python parser takes seconds to read
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class BankError(TutorError):
@@ -167,7 +170,7 @@ class Card(BaseModel):
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise BankError(f"{path.name}: cannot be read as YAML: {exc}") from exc
     if not isinstance(raw, dict) or str(raw.get("task")) not in TASKS:

@@ -158,6 +158,17 @@ def _support(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | Non
     return list(dict.fromkeys(reasons))
 
 
+def _bank_support(item: QuizItem) -> list[str]:
+    """Authored items cite per option: each option must point at a citation that shows a
+    passage or a link. (``tutor eval quiz --source bank`` checks that the passage backs it.)"""
+    numbers = {c.n: c for c in item.citations}
+    if not item.citations or any(o.cite not in numbers for o in item.options):
+        return [NO_CITATION]
+    if any(not (c.passage.strip() or c.url) for c in item.citations):
+        return [CITATION_MISMATCH]
+    return []
+
+
 def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
     if item.type in ("true_false", "ordering"):
         return False  # options are truth values or steps, not names a stem could leak
@@ -178,19 +189,17 @@ def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
 
 
 def _uneven(item: QuizItem) -> bool:
+    """Whether one option stands out by its length or form, which would hint at the key.
+    Matching items are exempt from the length and form rules: every entry and every
+    description is used exactly once, so standing out singles nothing out."""
     texts = [o.text for o in item.options]
+    if not texts or min(len(t) for t in texts) == 0:
+        return True
     if item.type == "matching":
-        texts_groups = [texts, list(item.pairs.values())]
-    else:
-        texts_groups = [texts]
-    for group in texts_groups:
-        if not group or min(len(t) for t in group) == 0:
-            return True
-        if max(len(t) for t in group) > MAX_LENGTH_RATIO * min(len(t) for t in group):
-            return True
-        if len({_form(t) for t in group}) > 1:
-            return True
-    return False
+        return any(not d.strip() for d in item.pairs.values())
+    if max(len(t) for t in texts) > MAX_LENGTH_RATIO * min(len(t) for t in texts):
+        return True
+    return len({_form(t) for t in texts}) > 1
 
 
 def check_item(
@@ -199,6 +208,7 @@ def check_item(
     """Reasons the item must not be shown; empty when it passes.
 
     ``chunks`` (id -> Chunk) lets the gate confirm each quote really is in its cited chunk.
+    Item-bank items are checked the same way except for support, which they give per option.
     """
     reasons: list[str] = []
     if item.task not in TASKS or not item.task.startswith(f"{item.domain}."):
@@ -215,7 +225,7 @@ def check_item(
         reasons.append(UNEVEN_OPTIONS)
     if not item.explanation.strip() or any(not o.explanation.strip() for o in item.options):
         reasons.append(MISSING_EXPLANATION)
-    reasons += _support(item, catalog, chunks)
+    reasons += _bank_support(item) if item.generator == "bank" else _support(item, catalog, chunks)
     return list(dict.fromkeys(reasons))
 
 
