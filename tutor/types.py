@@ -167,6 +167,8 @@ class IngestReport(BaseModel):
         return out
 
 
+# true_false and cloze are no longer asked (the exam has neither; their facts are flashcards);
+# they stay so that attempts stored by older releases still load
 QuestionType = Literal["single", "multiple", "ordering", "matching", "true_false", "cloze"]
 
 
