@@ -5,8 +5,8 @@ repeats, and at most 20% of the items shared by two consecutive mocks."""
 from __future__ import annotations
 
 from collections import Counter
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest

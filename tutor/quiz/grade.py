@@ -1,6 +1,7 @@
 """Grading as the exam does it: no partial credit.
 
-Single answer: the one key. Multiple response: every correct option and nothing else. Ordering: the exact order. Matching: every pair.
+Single answer: the one key. Multiple response: every correct option and nothing else.
+Ordering: the exact order. Matching: every pair.
 
 An answer is a key (``"B"``), a list of keys (``["A", "D"]``; ordered for ordering items) or, for
 matching, a mapping of option key to description (or to the 1-based number of the description in
