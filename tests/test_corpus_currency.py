@@ -1,5 +1,6 @@
 """Content currency: every note records the month it was reviewed, every statement about a
-closure, rename or availability change carries "(as of YYYY-MM)", and the exam note states the
+closure, rename or availability change carries "(as of YYYY-MM)", `tutor status --content` lists
+stale notes and dated statements for a maintainer, and the exam note states the
 exam's format, scoring and domain weights."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split
 from tutor.currency import (
     ANY_AS_OF,
     DATED,
+    content_currency,
     month_problem,
     paragraphs,
     undated_paragraphs,
@@ -106,3 +108,44 @@ def test_exam_note_states_format_scoring_and_domain_weights() -> None:
         assert stated(rf"\bDomain {domain}\b", re.escape(name), rf"(?<!\d){weight}"), \
             f"Domain {domain} ({name}) is not stated with its weight {weight}"
     assert sum(DOMAIN_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+# --- what a maintainer re-checks: tutor status --content -------------------------------------
+
+def _note(folder: Path, name: str, reviewed: str | None, body: str) -> None:
+    front = f"---\ntitle: {name}\n" + (f"reviewed: {reviewed}\n" if reviewed else "") + "---\n"
+    (folder / f"{name}.md").write_text(front + body, encoding="utf-8")
+
+
+def test_content_report_lists_stale_notes_and_dated_statements(tmp_path: Path) -> None:
+    _note(tmp_path, "old", "2025-10", "# Old\n\nForecast is closed to new customers "
+          "(as of 2025-07).\n\nNothing dated here.\n")
+    _note(tmp_path, "fresh", "2026-11", "# Fresh\n\n- Edge Manager was discontinued "
+          "(as of 2024-04).\n- Studio Classic was renamed (renamed UI, as of 2026-12).\n")
+    _note(tmp_path, "edge", "2025-12", "# Exactly twelve months\n\nNo dates.\n")
+    _note(tmp_path, "unreviewed", None, "# No month\n\nText.\n")
+    report = content_currency(tmp_path, today=date(2026, 12, 7))
+    assert report.notes == 4
+    assert [(n.path, n.reviewed, n.months) for n in report.stale] == [
+        ("old.md", "2025-10", 14), ("unreviewed.md", None, None)]
+    assert [(d.as_of, d.path) for d in report.dated] == [
+        ("2024-04", "fresh.md"), ("2025-07", "old.md"), ("2026-12", "fresh.md")]
+    assert report.dated[1].text == "Forecast is closed to new customers (as of 2025-07)."
+
+
+def test_status_content_covers_every_dated_statement_of_the_notes() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+
+    result = CliRunner().invoke(app, ["status", "--content", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    marks = sum(len(set(ANY_AS_OF.findall(p))) for path in NOTE_FILES
+                for p, _ in paragraphs(_split(path)[1]))
+    assert data["notes"] == len(NOTE_FILES) and len(data["dated"]) == marks > 20
+    assert {d["path"].split("/")[0] for d in data["dated"]} >= {"domain-1", "domain-3"}
+    text = CliRunner().invoke(app, ["status", "--content"]).output
+    assert "Dated statements to re-check" in text and "Notes not reviewed" in text

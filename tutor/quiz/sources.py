@@ -37,7 +37,7 @@ def available_sources(settings: Settings) -> list[QuizSource]:
     return [s for s in SOURCES if s != "llm" or settings.llm_provider != "none"]
 
 
-def llm_quiz(settings: Settings, catalog: Catalog, chunks: Sequence[Chunk], *,
+def llm_quiz(settings: Settings, catalog: Catalog, chunks: Chunks, *,
              domain: int | None, task: str | None, count: int, seed: int | None,
              exclude: set[str] | None = None) -> QuizSet:
     """Up to ``count`` items written by the configured chat model, gated like every item.
@@ -49,7 +49,7 @@ def llm_quiz(settings: Settings, catalog: Catalog, chunks: Sequence[Chunk], *,
         raise InputError(prompts.QUIZ_NEEDS_MODEL)
     generator = LLMQuizGenerator(make_chat_model(settings), catalog, seed=seed,
                                  settings=settings)
-    result = generator.generate(chunks, domain=domain, task=task, count=count)
+    result = generator.generate(chunks(), domain=domain, task=task, count=count)
     items = [i for i in result.items if i.id not in (exclude or set())]
     return QuizSet(items=items, requested=count, stats=result.gate,
                    tasks=selection_tasks(domain, task), generated=len(items))
@@ -79,7 +79,7 @@ def practice_quiz(
         return build_quiz(catalog, chunks(), domain=domain, task=task, count=count, seed=seed,
                           review=due)
     if source == "llm":
-        made = llm_quiz(settings, catalog, chunks(), domain=domain, task=task,
+        made = llm_quiz(settings, catalog, chunks, domain=domain, task=task,
                         count=max(count - len(due), 0), seed=seed,
                         exclude={i.id for i in due})
         made.items = due[:count] + made.items
