@@ -233,6 +233,42 @@ def load_bank(folder: Path | None = None) -> Bank:
     return bank
 
 
+@dataclass
+class SchemaCheck:
+    """How many authored items there are and how many of them validate."""
+
+    entries: int = 0
+    valid: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def check_schema(folder: Path | None = None) -> SchemaCheck:
+    """Validate every item of ``items/*.yaml`` on its own (``load_bank`` stops at the first
+    problem), case-study items included; an unreadable file counts as one invalid entry."""
+    folder = folder or DEFAULT_CORPUS_DIR / "items"
+    out = SchemaCheck()
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            raw = _read(path)
+        except BankError as exc:
+            out.entries += 1
+            out.problems.append(str(exc))
+            continue
+        entries = [(item, raw["task"], None) for item in raw.get("items") or []]
+        for case in raw.get("cases") or []:
+            items = case.get("items") if isinstance(case, dict) else None
+            entries += [(item, raw["task"], case.get("id")) for item in items or []]
+        for n, (item, task, case_id) in enumerate(entries):
+            out.entries += 1
+            data = {**_with_task(item, task), "case": case_id} if isinstance(item, dict) else item
+            try:
+                _validate(BankItem, data, _label(path, item, n))
+                out.valid += 1
+            except BankError as exc:
+                out.problems.append(str(exc))
+    return out
+
+
 def load_cards(folder: Path | None = None) -> list[Card]:
     """Read ``corpus/cards/*.yaml``; raise BankError naming the first invalid card."""
     folder = folder or DEFAULT_CORPUS_DIR / "cards"
