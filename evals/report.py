@@ -1,8 +1,8 @@
 """Reports on disk: JSON (the record), Markdown (the summary) and, where it helps, a PNG.
 
-A report is a plain dict with ``kind`` (retrieval | answers | quiz | quiz_bank), ``dataset``, ``params``,
-``context`` (corpus, settings, models, git), ``metrics`` (numbers, nested at most one level:
-retrieval nests by mode) and per-question or per-item detail.
+A report is a plain dict with ``kind`` (retrieval | answers | quiz | quiz_bank), ``dataset``,
+``params``, ``context`` (corpus, settings, models, git), ``metrics`` (numbers, nested at most
+one level: retrieval nests by mode) and per-question or per-item detail.
 """
 
 from __future__ import annotations
