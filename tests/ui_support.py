@@ -16,6 +16,7 @@ PAGES = {
     "chat": "views/chat.py",
     "practice": "views/practice.py",
     "mock": "views/mock_exam.py",
+    "flashcards": "views/flashcards.py",
     "progress": "views/progress.py",
     "library": "views/library.py",
     "settings": "views/settings.py",

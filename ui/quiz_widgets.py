@@ -109,8 +109,8 @@ def expected_text(item: QuizItem) -> str:
 
 
 def _point(p: Point, label: str) -> None:
-    note = f" ({p.note})" if p.note else ""
-    st.markdown(f"**{label} {escape(p.option.key)}\\. {escape(p.option.text)}**{escape(note)}")
+    note = escape(f" ({p.note})" if p.note else "")
+    st.markdown(f"**{escape(label)} {escape(p.option.key)}\\. {escape(p.option.text)}**{note}")
     st.markdown(markdown(p.option.explanation))
     c = p.citation
     if c is not None and p.option.cite is not None:
