@@ -133,6 +133,25 @@ def test_content_report_lists_stale_notes_and_dated_statements(tmp_path: Path) -
     assert report.dated[1].text == "Forecast is closed to new customers (as of 2025-07)."
 
 
+def test_content_counts_per_task_with_review_months(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from tutor.currency import content_counts
+
+    for name, task, month in [("a", "1.1", "2026-03"), ("b", "1.1", "2025-11"),
+                              ("c", "2.2", "2026-10"), ("d", "2.2", "2026-13")]:
+        (tmp_path / f"{name}.md").write_text(
+            f"---\ntitle: {name}\ntask: \"{task}\"\nreviewed: {month}\n---\n# {name}\n",
+            encoding="utf-8")
+    report = content_currency(tmp_path, today=date(2026, 12, 7))
+    content_counts(report, Counter({"1.1": 3, "4.3": 2}), Counter({"2.2": 5}))
+    rows = {t.task: (t.notes, t.cards, t.items, t.oldest_review, t.newest_review)
+            for t in report.tasks}
+    assert rows == {"1.1": (2, 3, 0, "2025-11", "2026-03"),
+                    "2.2": (2, 0, 5, "2026-10", "2026-10"),  # an invalid month is left out
+                    "4.3": (0, 2, 0, None, None)}  # cards with no note still get a row
+
+
 def test_status_content_covers_every_dated_statement_of_the_notes() -> None:
     import json
 
@@ -147,5 +166,12 @@ def test_status_content_covers_every_dated_statement_of_the_notes() -> None:
                 for p, _ in paragraphs(_split(path)[1]))
     assert data["notes"] == len(NOTE_FILES) and len(data["dated"]) == marks > 20
     assert {d["path"].split("/")[0] for d in data["dated"]} >= {"domain-1", "domain-3"}
+    from tutor.quiz.bank import load_bank, load_cards
+
+    tasks = data["tasks"]
+    assert len(tasks) == 12 and all(t["notes"] and t["oldest_review"] for t in tasks)
+    assert sum(t["cards"] for t in tasks) == len(load_cards())
+    assert sum(t["items"] for t in tasks) == len(load_bank().items)
     text = CliRunner().invoke(app, ["status", "--content"]).output
     assert "Dated statements to re-check" in text and "Notes not reviewed" in text
+    assert "Content per task statement" in text

@@ -10,6 +10,7 @@ rename, a deprecation, a status "no longer") carries "(as of YYYY-MM)". ``tutor 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,10 +118,23 @@ class DatedStatement:
 
 
 @dataclass
+class TaskContent:
+    """What the corpus holds for one task statement, and when its notes were last checked."""
+
+    task: str
+    notes: int = 0
+    cards: int = 0
+    items: int = 0
+    oldest_review: str | None = None  # the earliest valid ``reviewed:`` month of its notes
+    newest_review: str | None = None
+
+
+@dataclass
 class Currency:
     stale: list[StaleNote] = field(default_factory=list)
     dated: list[DatedStatement] = field(default_factory=list)
     notes: int = 0
+    tasks: list[TaskContent] = field(default_factory=list)
 
 
 def content_currency(notes: Path, today: date | None = None,
@@ -129,11 +143,18 @@ def content_currency(notes: Path, today: date | None = None,
     valid review month), and every paragraph carrying an "as of" month, oldest month first."""
     today = today or date.today()
     out = Currency()
+    tasks: dict[str, TaskContent] = {}
     for path in sorted(notes.rglob("*.md")):
         rel = path.relative_to(notes).as_posix()
         front, body = front_matter(path.read_text(encoding="utf-8"), [])
         out.notes += 1
         reviewed = str(front.get("reviewed", ""))
+        if front.get("task"):
+            t = tasks.setdefault(str(front["task"]), TaskContent(str(front["task"])))
+            t.notes += 1
+            if month_problem(reviewed, today) is None:  # YYYY-MM strings sort by date
+                t.oldest_review = min(filter(None, (t.oldest_review, reviewed)))
+                t.newest_review = max(filter(None, (t.newest_review, reviewed)))
         if month_problem(reviewed, today) is not None:
             out.stale.append(StaleNote(rel, None, None))
         elif (age := months_between(reviewed, today)) > max_age:
@@ -142,4 +163,16 @@ def content_currency(notes: Path, today: date | None = None,
             for month in sorted(set(ANY_AS_OF.findall(para))):
                 out.dated.append(DatedStatement(rel, month, " ".join(para.split())))
     out.dated.sort(key=lambda d: (d.as_of, d.path))
+    out.tasks = [tasks[k] for k in sorted(tasks)]
     return out
+
+
+def content_counts(currency: Currency, cards: Counter[str], items: Counter[str]) -> None:
+    """Add the concept-card and bank-item counts per task to ``currency.tasks`` (a task with
+    cards or items but no note still gets its row, so a gap shows)."""
+    rows = {t.task: t for t in currency.tasks}
+    for task in set(cards) | set(items):
+        rows.setdefault(task, TaskContent(task))
+    for task, row in rows.items():
+        row.cards, row.items = cards.get(task, 0), items.get(task, 0)
+    currency.tasks = [rows[k] for k in sorted(rows)]
