@@ -137,14 +137,36 @@ def answers_command(
 
 @eval_app.command("quiz")
 def quiz_command(
+    source: str = typer.Option("bank", "--source",
+                               help="bank (the authored item bank) or offline (the generator)."),
     per_domain: int = typer.Option(10, "--per-domain", min=1, max=100,
-                                   help="Items to generate per exam domain."),
-    seed: int = typer.Option(0, "--seed", help="Generator seed (same seed, same items)."),
+                                   help="offline: items to generate per exam domain."),
+    seed: int = typer.Option(0, "--seed", help="offline: generator seed (same seed, same items)."),
+    k: int = typer.Option(5, "--k", min=1, max=50,
+                          help="bank: rank within which the key's cited section must come."),
+    aws_docs: Path | None = typer.Option(
+        None, "--aws-docs", help="bank: a local copy of the AWS docs (guide/slug.md) to check "
+        "cited pages against; default ../shared/aws-docs when present."),
     out: Path | None = typer.Option(None, "--out", help="Report JSON path."),
 ) -> None:
-    """Gate pass rate by domain and task, key support, duplicates, option-length balance."""
+    """bank: schema, gate, citations, shape, key balance and answerability of the item bank.
+    offline: gate pass rate by domain and task, key support, duplicates, option balance."""
+    if source not in ("bank", "offline"):
+        fail("--source must be bank or offline", 2)
 
     def body(settings: Any) -> dict[str, Any]:
+        if source == "bank":
+            from evals.quiz_bank import run_quiz_bank
+            from tutor.catalog import DEFAULT_CORPUS_DIR
+            from tutor.service import Tutor
+
+            shared = DEFAULT_CORPUS_DIR.parent.parent / "shared" / "aws-docs"
+            docs = aws_docs or (shared if shared.is_dir() else None)
+            from tutor.quiz.bank import load_bank
+
+            with _progress("quiz bank (answerability)", len(load_bank().items)) as step:
+                return run_quiz_bank(settings, Tutor(settings), aws_docs=docs, k=k,
+                                     progress=step)
         from evals.quiz import run_quiz
 
         with _progress("quiz (4 domains)", 4) as step:

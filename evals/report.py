@@ -1,8 +1,8 @@
 """Reports on disk: JSON (the record), Markdown (the summary) and, where it helps, a PNG.
 
-A report is a plain dict with ``kind`` (retrieval | answers | quiz), ``dataset``, ``params``,
-``context`` (corpus, settings, models, git), ``metrics`` (numbers, nested at most one level:
-retrieval nests by mode) and per-question or per-item detail.
+A report is a plain dict with ``kind`` (retrieval | answers | quiz | quiz_bank), ``dataset``,
+``params``, ``context`` (corpus, settings, models, git), ``metrics`` (numbers, nested at most
+one level: retrieval nests by mode) and per-question or per-item detail.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from tutor.config import Settings
 from tutor.errors import TutorError
 
 FORMAT = 1
-KINDS = ("retrieval", "answers", "quiz")
+KINDS = ("retrieval", "answers", "quiz", "quiz_bank")
 # metric names (last part of a flattened key) for which a smaller value is better
 LOWER_IS_BETTER = ("latency_ms_mean", "latency_ms_p50", "latency_ms_p95", "not_found_rate",
                    "duplicate_rate", "uneven_option_rate", "option_length_ratio_mean",
-                   "option_length_ratio_max", "key_longest_rate", "key_longest_excess")
+                   "option_length_ratio_max", "key_longest_rate", "key_longest_excess",
+                   "key_letter_max", "duplicate_constraint_key")
 
 
 class ReportError(TutorError):

@@ -77,6 +77,17 @@ def tables(report: dict[str, Any]) -> list[tuple[str, Table]]:
                             str(r["passed"]), fmt(r["pass_rate"]),
                             ", ".join(f"{n} {why}" for why, n in r["dropped"].items()) or "-"]
                            for k, r in rows.items()]))
+    elif kind == "quiz_bank":
+        out.append(("Item bank", [["metric", "value"]] + [[k, fmt(v)] for k, v in m.items()]))
+        out.append(("Counts", [["count", "value"]] + [[k, _plain(v) or "-"] for k, v in
+                                                     report["counts"].items()]))
+        rows = report["breakdown"]["answerable_by_task"]
+        per_task = report["breakdown"]["per_task"]
+        out.append(("Items and answerability by task statement",
+                    [["task", "items", f"key section in top {report['params']['k']}"]]
+                    + [[t, str(per_task.get(t, 0)), fmt(r["rate"])] for t, r in rows.items()]))
+        if report["problems"]:
+            out.append(("Problems", [["problem"]] + [[p] for p in report["problems"][:40]]))
     return out
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from tests.conftest import AWS_DOCS, NOTES, REPO
 from tutor.catalog import Catalog, load_catalog
+from tutor.currency import paragraphs
 from tutor.exam import TASK_SCOPES, TASKS
 
 FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -25,7 +26,6 @@ NUMBER_WITH_UNIT = re.compile(
 # Scenario wording in quotes ("check every 10 minutes") and code (`rate(7 days)`) state no
 # fact about a service, so they need no source.
 QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]*`')
-LIST_ITEM = re.compile(r"\n(?=\s*(?:[-*+]|\d+\.)\s)")
 
 NOTE_FILES = sorted(NOTES.rglob("*.md"))
 TASK_NOTES = [p for p in NOTE_FILES if p.parent.name != "general"]
@@ -144,38 +144,6 @@ def test_shingle_check_catches_a_copied_sentence(tmp_path: Path) -> None:
     page = (AWS_DOCS / "sagemaker" / "async-inference.md").read_text(encoding="utf-8")
     copied = " ".join(WORD.findall(page.lower())[40:60])
     assert _shingles(f"Our own words first. {copied}") & _reference_shingles()
-
-
-def paragraphs(body: str) -> list[tuple[str, str | None]]:
-    """Paragraphs of a note body (list items count as paragraphs of their own; fenced code is
-    skipped), each with the paragraph that follows it in its block-level sequence."""
-    blocks: list[str] = []
-    current: list[str] = []
-    in_fence = False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            current = [] if in_fence else current
-            continue
-        if in_fence:
-            continue
-        if line.strip():
-            current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
-    out: list[tuple[str, str | None]] = []
-    for i, block in enumerate(blocks):
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if block.lstrip().startswith("#"):
-            continue
-        if block.lstrip().startswith("|"):
-            out.append((block, nxt))  # a table may name its source in the line below it
-        else:
-            out.extend((item, None) for item in LIST_ITEM.split(block))
-    return out
 
 
 def unsourced_numbers(body: str) -> list[str]:

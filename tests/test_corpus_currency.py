@@ -1,5 +1,6 @@
 """Content currency: every note records the month it was reviewed, every statement about a
-closure, rename or availability change carries "(as of YYYY-MM)", and the exam note states the
+closure, rename or availability change carries "(as of YYYY-MM)", `tutor status --content` lists
+stale notes and dated statements for a maintainer, and the exam note states the
 exam's format, scoring and domain weights."""
 
 from __future__ import annotations
@@ -11,54 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NOTES
-from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split, paragraphs
+from tests.test_corpus import NOTE_FILES, TASK_NOTES, _split
+from tutor.currency import (
+    ANY_AS_OF,
+    DATED,
+    content_currency,
+    month_problem,
+    paragraphs,
+    undated_paragraphs,
+)
 from tutor.exam import DOMAIN_WEIGHTS, DOMAINS
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-# A statement about a service's status that can go out of date: an availability change, a
-# closure, an end of support, a rename or a deprecation. "no longer" counts only with a
-# status word after it, so "pods no longer fit" is not one; a bare "rename" verb ("you cannot
-# rename a feature") is not either, while "renamed" and "the 2024 rename" are.
-DATED = re.compile(
-    r"\bclosed to new\b|\b(?:stopped|stops|ceased|ceases) (?:accepting|offering|onboarding|"
-    r"selling)\b|\bno longer (?:\w+ ){0,2}?(?:available|supported|accept\w*|offer\w*|open|sold|"
-    r"onboard\w*|maintained|recommended|updated|receiv\w*|launch\w*|allow\w*|provid\w*|"
-    r"includ\w*|support\w*|exists?|part of)\b|\bend[- ]of[- ](?:support|life|sale)\b|"
-    r"\brenamed\b|\b(?:the|a|its|\d{4}) rename\b|\bformerly\b|\bpreviously (?:called|named|"
-    r"known)\b|\bnow (?:called|named|known as)\b|\bdeprecat\w*|\bdiscontinu\w*|"
-    r"\bretir(?:ed|ing|ement)\b|\bshut(?:s|ting)? down\b|\bsunset\w*|"
-    r"\bgeneral(?:ly)? availab\w*|\bmaintenance mode\b", re.I)
-# "(as of 2026-12)", or an "as of" month closing a longer parenthetical
-# ("(renamed from Amazon SageMaker in December 2024, as of 2024-12)").
-AS_OF = re.compile(r"\([^()]*\bas of (\d{4}-\d{2})\b[^()]*\)")
-ANY_AS_OF = re.compile(r"\bas of (\d{4}-\d{2})\b")
-
-
-def month_problem(value: str, today: date | None = None) -> str | None:
-    """Why ``value`` is not a usable YYYY-MM review month, or None when it is."""
-    m = MONTH.match(value)
-    if not m:
-        return f"{value!r} is not YYYY-MM"
-    year, month = int(m[1]), int(m[2])
-    if not 1 <= month <= 12 or year < 2020:
-        return f"{value!r} is not a valid month"
-    today = today or date.today()
-    if (year, month) > (today.year, today.month):
-        return f"{value!r} is in the future"
-    return None
-
-
-def undated_paragraphs(body: str, today: date | None = None) -> list[str]:
-    """Paragraphs (list items count on their own) that state a dated change but carry no
-    "(as of YYYY-MM)" marker, or whose marker is not a valid, past month."""
-    bad = []
-    for para, _ in paragraphs(body):
-        if not DATED.search(para):
-            continue
-        marks = AS_OF.findall(para)
-        if not marks or any(month_problem(mark, today) for mark in marks):
-            bad.append(" ".join(para.split()))
-    return bad
 
 
 @pytest.mark.parametrize("path", NOTE_FILES, ids=lambda p: p.name)
@@ -145,3 +108,70 @@ def test_exam_note_states_format_scoring_and_domain_weights() -> None:
         assert stated(rf"\bDomain {domain}\b", re.escape(name), rf"(?<!\d){weight}"), \
             f"Domain {domain} ({name}) is not stated with its weight {weight}"
     assert sum(DOMAIN_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+# --- what a maintainer re-checks: tutor status --content -------------------------------------
+
+def _note(folder: Path, name: str, reviewed: str | None, body: str) -> None:
+    front = f"---\ntitle: {name}\n" + (f"reviewed: {reviewed}\n" if reviewed else "") + "---\n"
+    (folder / f"{name}.md").write_text(front + body, encoding="utf-8")
+
+
+def test_content_report_lists_stale_notes_and_dated_statements(tmp_path: Path) -> None:
+    _note(tmp_path, "old", "2025-10", "# Old\n\nForecast is closed to new customers "
+          "(as of 2025-07).\n\nNothing dated here.\n")
+    _note(tmp_path, "fresh", "2026-11", "# Fresh\n\n- Edge Manager was discontinued "
+          "(as of 2024-04).\n- Studio Classic was renamed (renamed UI, as of 2026-12).\n")
+    _note(tmp_path, "edge", "2025-12", "# Exactly twelve months\n\nNo dates.\n")
+    _note(tmp_path, "unreviewed", None, "# No month\n\nText.\n")
+    report = content_currency(tmp_path, today=date(2026, 12, 7))
+    assert report.notes == 4
+    assert [(n.path, n.reviewed, n.months) for n in report.stale] == [
+        ("old.md", "2025-10", 14), ("unreviewed.md", None, None)]
+    assert [(d.as_of, d.path) for d in report.dated] == [
+        ("2024-04", "fresh.md"), ("2025-07", "old.md"), ("2026-12", "fresh.md")]
+    assert report.dated[1].text == "Forecast is closed to new customers (as of 2025-07)."
+
+
+def test_content_counts_per_task_with_review_months(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from tutor.currency import content_counts
+
+    for name, task, month in [("a", "1.1", "2026-03"), ("b", "1.1", "2025-11"),
+                              ("c", "2.2", "2026-10"), ("d", "2.2", "2026-13")]:
+        (tmp_path / f"{name}.md").write_text(
+            f"---\ntitle: {name}\ntask: \"{task}\"\nreviewed: {month}\n---\n# {name}\n",
+            encoding="utf-8")
+    report = content_currency(tmp_path, today=date(2026, 12, 7))
+    content_counts(report, Counter({"1.1": 3, "4.3": 2}), Counter({"2.2": 5}))
+    rows = {t.task: (t.notes, t.cards, t.items, t.oldest_review, t.newest_review)
+            for t in report.tasks}
+    assert rows == {"1.1": (2, 3, 0, "2025-11", "2026-03"),
+                    "2.2": (2, 0, 5, "2026-10", "2026-10"),  # an invalid month is left out
+                    "4.3": (0, 2, 0, None, None)}  # cards with no note still get a row
+
+
+def test_status_content_covers_every_dated_statement_of_the_notes() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+
+    result = CliRunner().invoke(app, ["status", "--content", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    marks = sum(len(set(ANY_AS_OF.findall(p))) for path in NOTE_FILES
+                for p, _ in paragraphs(_split(path)[1]))
+    assert data["notes"] == len(NOTE_FILES) and len(data["dated"]) == marks > 20
+    assert {d["path"].split("/")[0] for d in data["dated"]} >= {"domain-1", "domain-3"}
+    from tutor.quiz.bank import load_bank, load_cards
+
+    tasks = data["tasks"]
+    assert len(tasks) == 12 and all(t["notes"] and t["oldest_review"] for t in tasks)
+    assert sum(t["cards"] for t in tasks) == len(load_cards())
+    assert sum(t["items"] for t in tasks) == len(load_bank().items)
+    text = CliRunner().invoke(app, ["status", "--content"]).output
+    assert "Dated statements to re-check" in text and "Notes not reviewed" in text
+    assert "Content per task statement" in text

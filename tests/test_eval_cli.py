@@ -65,11 +65,14 @@ def test_retrieval_half_keeps_only_that_half(notes_home: Path, tmp_path: Path) -
 
 def test_quiz_writes_items_for_reading(notes_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "quiz.json"
-    run(["eval", "quiz", "--per-domain", "2", "--out", str(out)], notes_home)
+    run(["eval", "quiz", "--source", "offline", "--per-domain", "2", "--out", str(out)],
+        notes_home)
     report = json.loads(out.read_text())
     assert report["counts"]["items"] == len(report["items"]) == 8
     items_md = (tmp_path / "quiz-items.md").read_text()
     assert items_md.count("\n## ") == 8
+    proc = run(["eval", "quiz", "--source", "magic"], notes_home, check=False)
+    assert proc.returncode == 2 and "--source" in proc.stderr
 
 
 def test_clear_errors(tmp_path: Path, notes_home: Path) -> None:

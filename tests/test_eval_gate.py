@@ -21,7 +21,7 @@ def _gate(report: dict, run: str) -> None:
 
 
 def test_gate_rules_cover_every_eval() -> None:
-    assert {"retrieval_notes", "answers", "quiz", "retrieval_awsdocs"} <= set(RULES)
+    assert {"retrieval_notes", "answers", "quiz", "quiz_bank", "retrieval_awsdocs"} <= set(RULES)
     for run in RULES.values():
         assert run, "an empty rule table would gate nothing"
 
@@ -72,6 +72,21 @@ def test_quiz_over_notes(notes_home) -> None:
     report = run_quiz(load_settings(home=notes_home), per_domain=10, seed=0)
     assert set(report["breakdown"]["by_domain"]) == {"1", "2", "3", "4"}
     _gate(report, "quiz")
+
+
+def test_quiz_bank_over_notes(notes_tutor) -> None:
+    """The authored bank: schema, gate, citations (against the AWS docs copy when present),
+    shape, key balance and answerability over the indexed notes, all at the issue's bounds."""
+    from evals.quiz_bank import run_quiz_bank
+    from tests.conftest import AWS_DOCS
+
+    docs = AWS_DOCS if AWS_DOCS.is_dir() else None
+    report = run_quiz_bank(notes_tutor.settings, notes_tutor, aws_docs=docs)
+    assert report["dataset"]["questions"] >= 300 and report["problems"] == []
+    if docs is not None:
+        assert report["counts"]["unchecked_aws_pages"] == 0
+    assert len(report["items"]) == report["dataset"]["questions"]
+    _gate(report, "quiz_bank")
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
-"""One ProgressStore contract, run on SQLite and on a real PostgreSQL; then what only a
-multi-learner store must show: no learner reads or writes another's progress."""
+"""One ProgressStore contract, run on SQLite and on a real PostgreSQL (attempts and missed-item
+review, when each item was last answered, flashcard Leitner cards, the previous mock exam,
+export and import); then what only a multi-learner store must show: no learner reads or writes
+another's progress."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tests.quiz_data import multiple_item, single_item
 from tutor.auth import Role, User
 from tutor.config import load_settings
 from tutor.progress import ProgressHistory, ProgressStore, SQLiteProgressStore
+from tutor.quiz.review import INTERVAL_DAYS
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -82,6 +85,46 @@ def test_history_restores_into_an_empty_store_once(store: ProgressStore, tmp_pat
     assert other.restore(history) == 2 and other.restore(history) == 0
     assert [a.item_id for a in other.attempts()] == [a.item_id for a in store.attempts()]
     assert other.card("q-test-single") == store.card("q-test-single")
+
+
+def test_missed_items_are_scheduled_and_known_ones_are_not(store: ProgressStore) -> None:
+    missed, known = single_item(id="q-missed"), multiple_item()
+    assert store.record(missed, "A", False, now=T0) is not None
+    assert store.record(known, ["A", "C"], True, now=T0) is None
+    assert [i.id for i in store.due_items(T0 + timedelta(days=1))] == ["q-missed"]
+    assert store.review_counts(T0 + timedelta(days=1))["due"] == 1
+    assert [a.item_id for a in store.attempts()] == ["q-test-multi", "q-missed"]
+
+
+def test_last_seen_is_the_latest_answer_of_each_item(store: ProgressStore) -> None:
+    assert store.last_seen() == {}
+    store.record(single_item(id="q-a"), "A", False, now=T0)
+    store.record(single_item(id="q-a"), "B", True, now=T0 + timedelta(days=3))
+    store.record(single_item(id="q-b"), "B", True, now=T0 + timedelta(days=1))
+    assert store.last_seen() == {"q-a": T0 + timedelta(days=3), "q-b": T0 + timedelta(days=1)}
+
+
+def test_flashcards_climb_the_leitner_boxes_and_a_miss_sends_them_back(
+        store: ProgressStore) -> None:
+    moment, boxes = T0, []
+    for known in (True, True, True, True, True, False, True):
+        card = store.review_flashcard("3.1-card", known, now=moment)
+        assert card.due == moment + timedelta(days=INTERVAL_DAYS[card.box])
+        boxes.append(card.box)
+        moment = card.due
+    assert boxes == [2, 3, 4, 5, 5, 1, 2]  # a new card counts as box 1; box 5 is the top
+    fresh = store.review_flashcard("3.1-other", False, now=T0)
+    assert (fresh.box, fresh.due) == (1, T0 + timedelta(days=1))
+    states = store.flashcard_states()
+    assert set(states) == {"3.1-card", "3.1-other"} and states["3.1-card"].box == 2
+    assert store.due_items(moment + timedelta(days=30)) == []  # cards are not quiz items
+
+
+def test_the_last_mock_exam_is_remembered(store: ProgressStore) -> None:
+    assert store.last_mock() == []
+    store.record_mock(["a", "b"], now=T0)
+    store.record_mock(["c", "d", "e"], now=T0 + timedelta(hours=3))
+    assert store.last_mock() == ["c", "d", "e"]
 
 
 @pytest.mark.postgres

@@ -31,12 +31,41 @@ def corpus(monkeypatch: pytest.MonkeyPatch):
     return catalog, chunks
 
 
-def test_quiz_json_shape(home: Path, corpus) -> None:
-    args = ["quiz", "--task", "4.1", "--count", "5", "--json", "--seed", "3"]
+SHAPE = {"version", "source", "selection", "requested", "count", "generated", "notice",
+         "items", "gate"}
+
+
+def test_bank_quiz_json_shape(home: Path) -> None:
+    """The default source is the authored bank: options in authored order with letters A-D,
+    each with its own explanation and citation; no index is needed."""
+    result = runner.invoke(app, ["quiz", "--task", "2.2", "--count", "6", "--json", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == SHAPE and data["source"] == "bank"
+    assert (data["count"], data["generated"], data["notice"]) == (6, 0, None)
+    assert data["gate"]["checked"] == data["gate"]["passed"] >= 6
+    for raw in data["items"]:
+        raw.pop("review")
+        item = QuizItem.model_validate(raw)
+        assert item.generator == "bank" and item.task == "2.2" and not item.generated
+        assert [o.key for o in item.options] == list("ABCDEF"[: len(item.options)])
+        numbers = {c.n for c in item.citations}
+        assert all(o.explanation and o.cite in numbers for o in item.options)
+        assert all(c.chunk_id.startswith(("notes/", "aws:")) for c in item.citations)
+
+
+def test_unknown_source_is_refused(home: Path) -> None:
+    result = runner.invoke(app, ["quiz", "--source", "magic", "--json"])
+    assert result.exit_code == 2 and "Unknown question source" in result.output
+
+
+def test_offline_quiz_json_shape(home: Path, corpus) -> None:
+    args = ["quiz", "--task", "4.1", "--count", "5", "--json", "--seed", "3", "--source",
+            "offline"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"version", "selection", "requested", "count", "items", "gate"}
+    assert set(data) == SHAPE and data["source"] == "offline" and data["generated"] == 5
     assert data["version"] == 1 and data["requested"] == 5 and data["count"] == 5
     assert data["selection"] == {"domain": None, "task": "4.1", "tasks": ["4.1"]}
     assert set(data["gate"]) == {"checked", "passed", "dropped"}
@@ -44,14 +73,15 @@ def test_quiz_json_shape(home: Path, corpus) -> None:
     for raw in data["items"]:
         assert raw.pop("review") is False
         item = QuizItem.model_validate(raw)
-        assert item.task == "4.1" and item.citations
+        assert item.task == "4.1" and item.citations and item.generator == "offline"
         assert set(raw["citations"][0]) >= {"n", "chunk_id", "source", "title", "quote"}
 
 
 def test_the_json_document_is_described_in_the_readme() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for key in ("version", "selection", "requested", "count", "items", "gate", "review",
-                "options", "correct", "explanation", "citations", "order", "pairs", "flags"):
+    for key in ("version", "source", "selection", "requested", "count", "generated", "notice",
+                "items", "gate", "review", "options", "correct", "explanation", "cite",
+                "citations", "order", "pairs", "flags", "case", "skill", "generator"):
         assert re.search(rf"`{key}`|\"{key}\"", text), key
 
 

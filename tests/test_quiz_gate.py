@@ -91,18 +91,33 @@ def test_the_key_must_be_supported_by_a_cited_passage(catalog, chunks) -> None:
     assert g.CITATION_MISMATCH in check_item(invented, catalog, chunks)
 
 
-def test_cloze_fact_must_be_in_the_cited_sentence(catalog) -> None:
+def test_only_the_exam_formats_pass(catalog) -> None:
+    """The exam has no true/false or fill-in-the-blank items; one stored by an older release
+    fails the gate, whatever else it gets right."""
     names = ["Amazon SageMaker Real-Time Inference", "Amazon SageMaker Serverless Inference",
              "Amazon SageMaker Asynchronous Inference", "Amazon SageMaker Batch Transform"]
-    base = {"type": "cloze", "topic": "sl", "options": [
-        QuizOption(key=k, text=n, correct=k == "B", explanation="x")
-        for k, n in zip("ABCD", names, strict=False)]}
-    good = single_item(stem="Which AWS service or feature completes the statement? _____ scales "
-                            "compute to zero between sparse requests.", **base)
-    assert check_item(good, catalog) == []
-    drifted = single_item(stem="Which AWS service or feature completes the statement? _____ keeps "
-                               "GPU instances warm for image models around the clock.", **base)
-    assert g.UNSUPPORTED_KEY in check_item(drifted, catalog)
+    options = [QuizOption(key=k, text=n, correct=k == "B", explanation="x")
+               for k, n in zip("ABCD", names, strict=False)]
+    assert check_item(single_item(options=options), catalog) == []
+    cloze = single_item(type="cloze", options=options,
+                        stem="Which AWS service or feature completes the statement? _____ "
+                             "scales compute to zero between sparse requests.")
+    assert g.BAD_STRUCTURE in check_item(cloze, catalog)
+
+
+def test_matching_entries_may_differ_in_length_but_not_be_empty(catalog) -> None:
+    """Every entry of a matching item is used once, so a short name beside a long one hints
+    at nothing; an empty description still fails."""
+    pairs = {"A": "Object storage used as the data lake for training data.",
+             "B": "Serverless ETL jobs and crawlers that prepare data."}
+    matching = single_item(type="matching", answer_count=3, options=[
+        QuizOption(key="A", text="Amazon S3", explanation="x"),
+        QuizOption(key="B", text="AWS Glue", explanation="x"),
+        QuizOption(key="C", text="Amazon SageMaker Serverless Inference", explanation="x")],
+        pairs={**pairs, "C": "Scales compute to zero between sparse requests."})
+    assert g.UNEVEN_OPTIONS not in check_item(matching, catalog)
+    empty = matching.model_copy(update={"pairs": {**pairs, "C": " "}})
+    assert g.UNEVEN_OPTIONS in check_item(empty, catalog)
 
 
 def test_task_must_belong_to_the_domain(catalog) -> None:

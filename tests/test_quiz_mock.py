@@ -1,26 +1,18 @@
-"""Mock exam: 65 questions weighted 18/17/14/16, 130 minutes, flags, submit, scaled score."""
+"""Mock exam: 65 questions weighted 18/17/14/16, 130 minutes, flags, submit, scaled score.
+How a mock is assembled from the bank is tested in test_mock_composition.py."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.quiz_data import multiple_item, real_corpus, single_item
+from tests.quiz_data import multiple_item, single_item
 from tutor.errors import InputError
 from tutor.exam import DOMAIN_WEIGHTS
-from tutor.quiz.mock import (
-    EXAM_MINUTES,
-    PASS_SCORE,
-    MockExam,
-    blueprint,
-    build_mock_exam,
-    scaled_score,
-)
-from tutor.quiz.offline import EXAM_TYPES
+from tutor.quiz.mock import EXAM_MINUTES, PASS_SCORE, MockExam, blueprint, scaled_score
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -88,17 +80,6 @@ def test_state_survives_a_json_round_trip() -> None:
     exam.flag("s1")
     again = MockExam.model_validate_json(exam.model_dump_json())
     assert again.submit(T0).correct == 1 and again.flagged == ["s1"]
-
-
-def test_built_mock_exam_follows_the_blueprint() -> None:
-    catalog, chunks = real_corpus()
-    exam = build_mock_exam(catalog, chunks, now=T0, seed=7)
-    assert len(exam.items) == 65
-    assert Counter(i.domain for i in exam.items) == {1: 18, 2: 17, 3: 14, 4: 16}
-    assert {i.type for i in exam.items} <= set(EXAM_TYPES)
-    assert len({i.id for i in exam.items}) == 65
-    assert exam.deadline == T0 + timedelta(minutes=130)
-    assert [i.domain for i in exam.items] != sorted(i.domain for i in exam.items)  # interleaved
 
 
 def test_submitting_records_answered_questions_as_mock_attempts(tmp_path) -> None:

@@ -150,7 +150,7 @@ def mock(at: Any) -> MockExam:
 
 
 def test_mock_exam_answer_flag_navigate_submit(app):
-    from tutor.quiz.mock import EXAM_QUESTIONS
+    from tutor.quiz.mock import EXAM_QUESTIONS, EXAM_UNSCORED
 
     page(app, "mock")
     app.button(key="mock.start").click().run()
@@ -177,15 +177,20 @@ def test_mock_exam_answer_flag_navigate_submit(app):
     app.button(key="mock.confirm").click().run()
     assert not app.exception
     result = exam.result
-    assert result is not None and result.correct == 1 and result.answered == 1
+    scored = int(first.id not in exam.unscored)  # as on the exam, 15 questions do not count
+    assert result is not None and result.correct == scored and result.answered == 1
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Correct"] == f"1 / {EXAM_QUESTIONS}"
+    assert metrics["Correct"] == f"{scored} / {EXAM_QUESTIONS - EXAM_UNSCORED}"
     assert metrics["Scaled score (approx.)"] == str(result.scaled_score)
     table = app.dataframe[0].value
-    assert int(table["Questions"].sum()) == EXAM_QUESTIONS
-    assert int(table["Correct"].sum()) == 1
+    assert int(table["Questions"].sum()) == EXAM_QUESTIONS - EXAM_UNSCORED
+    assert int(table["Unscored"].sum()) == EXAM_UNSCORED
+    assert int(table["Correct"].sum()) == scored
     assert len(app.get("vega_lite_chart")) == 1
+    assert shown(app, f"As on the exam, {EXAM_UNSCORED} questions were unscored")
     assert shown(app, f"Review the {EXAM_QUESTIONS - 1} questions you missed")
+    assert all(i.generator == "bank" for i in exam.items)
+    assert any(i.case is not None for i in exam.items)
     # The sitting feeds the progress store: the one answered question, as a mock attempt.
     from tutor.config import load_settings
     from tutor.progress import open_progress_store

@@ -16,6 +16,7 @@ PAGES = {
     "chat": "views/chat.py",
     "practice": "views/practice.py",
     "mock": "views/mock_exam.py",
+    "flashcards": "views/flashcards.py",
     "progress": "views/progress.py",
     "library": "views/library.py",
     "settings": "views/settings.py",
@@ -65,7 +66,7 @@ def answer_item(at: Any, item: Any, prefix: str, correct: bool = True) -> None:
     from tutor.quiz.grade import match_targets
 
     keys = [o.key for o in item.options]
-    if item.type in ("single", "cloze", "true_false"):
+    if item.type == "single":
         right = item.correct_keys[0]
         at.radio(key=f"{prefix}:one").set_value(right if correct else
                                                 next(k for k in keys if k != right))

@@ -67,17 +67,40 @@ QUIZ_EMPTY = (
     "No questions could be made for this selection. Questions are written from the indexed "
     "study notes: run `tutor ingest corpus/notes`, and check that corpus/services.yaml is present."
 )
+QUIZ_NEEDS_MODEL = (
+    "Questions written by a language model need one: set TUTOR_LLM_PROVIDER (see the Settings "
+    "page or the README), or choose the bank or offline source."
+)
+QUIZ_BAD_SOURCE = "Unknown question source '{source}'. Use one of: {known}."
+QUIZ_BANK_USED_UP = (
+    "You have answered every authored question of this selection. Generated questions would "
+    "add variety but need the study notes indexed (`tutor ingest corpus/notes` or the Library "
+    "page), so questions you have already answered come back instead."
+)
+QUIZ_LLM_FAILED = "The chat model failed while writing a question: {detail}"
+CARDS_BAD_FORMAT = "Unknown export format '{fmt}'. Use anki or csv."
+CARDS_NO_FOLDER = "The folder {folder} does not exist; create it or choose another path."
+CARDS_EMPTY = "No flashcards are due for this selection. Come back tomorrow, or export them."
+CARDS_DONE = ("{known} of {total} known. Cards you knew come back later, the others "
+              "tomorrow.")
+ASK_ABOUT_ITEM = (
+    "Explain this practice question to me. Question: {stem} Options: {options}. "
+    "I answered {given}; the correct answer is {key}. Why is that the answer?"
+)
 UI_PRACTICE_INCOMPLETE = "Answer every part of the question before submitting."
 UI_PRACTICE_DONE = ("Set finished: {correct} of {total} correct. Missed questions come back in "
                     "spaced review.")
 UI_MOCK_INTRO = (
-    "A timed practice exam shaped like MLA-C01: {n} questions in {minutes} minutes, weighted "
-    "by domain. The scaled score is a linear approximation of the 100-1000 scale, not a "
-    "prediction of the official result."
+    "A timed practice exam shaped like MLA-C01: {n} questions from the question bank in "
+    "{minutes} minutes, weighted by domain, with a case study. As on the exam, {unscored} "
+    "questions do not count and you are not told which until the end. The scaled score is a "
+    "linear approximation of the 100-1000 scale, not a prediction of the official result."
 )
+UI_MOCK_UNSCORED = ("As on the exam, {n} questions were unscored and are left out of the score: "
+                    "numbers {which}.")
 UI_MOCK_TIME_UP = "Time is up. Submit the exam to see your result."
-UI_MOCK_SHORT = ("The corpus supplied {n} questions instead of {wanted}; the results count what "
-                 "was asked.")
+UI_MOCK_SHORT = ("The question bank supplied {n} questions instead of {wanted}; the results "
+                 "count what was asked.")
 UI_PROGRESS_EMPTY = ("No answers recorded yet. Practise a few questions and your progress shows "
                      "here.")
 UI_LIBRARY_EMPTY = (

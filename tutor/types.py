@@ -111,7 +111,8 @@ class Citation(BaseModel):
     """A pointer from an answer to the passage that supports it."""
 
     n: int = Field(description="The marker number used in the answer text, [n].")
-    chunk_id: str
+    chunk_id: str = Field(description="The indexed chunk; for an item-bank citation, the "
+                          "cite itself ('notes/<path>#<heading>' or 'aws:<guide>/<slug>.md').")
     source: str
     title: str
     heading: str = ""
@@ -169,6 +170,8 @@ class IngestReport(BaseModel):
         return out
 
 
+# true_false and cloze are no longer asked (the exam has neither; their facts are flashcards);
+# they stay so that attempts stored by older releases still load
 QuestionType = Literal["single", "multiple", "ordering", "matching", "true_false", "cloze"]
 
 
@@ -177,6 +180,16 @@ class QuizOption(BaseModel):
     text: str
     correct: bool = False
     explanation: str = Field("", description="Why this option is right or wrong.")
+    cite: int | None = Field(None, description="Number n of the citation that supports this "
+                             "option's explanation (item-bank items cite one per option).")
+
+
+class CaseRef(BaseModel):
+    """The case study an item belongs to: one scenario shared by three or four questions."""
+
+    id: str
+    title: str
+    scenario: str
 
 
 class QuizItem(BaseModel):
@@ -193,9 +206,17 @@ class QuizItem(BaseModel):
     pairs: dict[str, str] = Field(default_factory=dict, description="Matching: left -> right.")
     explanation: str = ""
     citations: list[Citation] = Field(default_factory=list)
-    generator: str = "offline"
+    generator: str = Field("offline", description="'bank' (authored, corpus/items) or the "
+                           "generator that wrote it: 'offline' or 'llm'.")
     topic: str | None = Field(None, description="Service id or concept the item is about.")
     flags: list[str] = Field(default_factory=list, description="e.g. 'negative_stem'.")
+    case: CaseRef | None = Field(None, description="The case study, for case-study items.")
+    skill: str | None = Field(None, description="The skill tested (item-bank items).")
+
+    @property
+    def generated(self) -> bool:
+        """Written by a generator rather than taken from the authored bank."""
+        return self.generator != "bank"
 
     @property
     def correct_keys(self) -> list[str]:

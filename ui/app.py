@@ -28,6 +28,7 @@ LEARNER_PAGES = [
     st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
     st.Page(VIEWS / "practice.py", title="Practice", icon=":material/quiz:"),
     st.Page(VIEWS / "mock_exam.py", title="Mock exam", icon=":material/timer:"),
+    st.Page(VIEWS / "flashcards.py", title="Flashcards", icon=":material/style:"),
     st.Page(VIEWS / "progress.py", title="Progress", icon=":material/monitoring:"),
 ]
 ADMIN_PAGES = [

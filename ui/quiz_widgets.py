@@ -8,24 +8,34 @@ the shape ``tutor.quiz.grade`` expects, or None while the answer is incomplete.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from tutor import prompts
 from tutor.exam import TASKS
+from tutor.quiz.feedback import Point, feedback
 from tutor.quiz.grade import GradeResult, match_targets
-from tutor.quiz.plaintext import TYPE_LABELS
+from tutor.quiz.plaintext import GENERATOR_LABELS, TYPE_LABELS
 from tutor.types import QuizItem
-from ui.text import escape, markdown
+from ui import state
+from ui.text import escape, markdown, quote_markdown, safe_url
 from ui.widgets import citations
 
-SINGLE_CHOICE = ("single", "cloze", "true_false")
+SINGLE_CHOICE = ("single",)
+CHAT_PAGE = "views/chat.py"
 
 
 def item_header(item: QuizItem, number: int | None = None, total: int | None = None) -> None:
     where = f"Question {number} of {total} · " if number and total else ""
+    made = f" · {GENERATOR_LABELS.get(item.generator, item.generator)}" if item.generated else ""
     st.caption(escape(f"{where}{TYPE_LABELS.get(item.type, item.type)} · Task {item.task}: "
-                      f"{TASKS.get(item.task, '')}"))
+                      f"{TASKS.get(item.task, '')}{made}"))
+    if item.case is not None:
+        with st.container(border=True):
+            st.markdown(f"**Case study: {escape(item.case.title)}**")
+            st.markdown(markdown(item.case.scenario))
     st.markdown(markdown(item.stem))
     if "negative_stem" in item.flags:
         st.caption("This question asks for the option that does NOT apply.")
@@ -98,19 +108,92 @@ def expected_text(item: QuizItem) -> str:
     return "Answer: " + ", ".join(f"{k}. {texts[k]}" for k in item.correct_keys)
 
 
+def _point(p: Point, label: str) -> None:
+    note = escape(f" ({p.note})" if p.note else "")
+    st.markdown(f"**{escape(label)} {escape(p.option.key)}\\. {escape(p.option.text)}**{note}")
+    st.markdown(markdown(p.option.explanation))
+    c = p.citation
+    if c is not None and p.option.cite is not None:
+        where = " › ".join(x for x in (c.title, c.heading) if x)
+        st.caption(f"\\[{c.n}\\] {escape(where)}")
+        if p.quote:
+            st.markdown(quote_markdown(p.quote))
+        url = safe_url(c.url)
+        if url:
+            st.markdown(f"[Open the AWS page]({url})")
+
+
+def teaching(item: QuizItem, result: GradeResult) -> None:
+    """For a wrong answer: why the chosen option fails and why the key is right, each with
+    the passage it cites."""
+    fb = feedback(item, result)
+    arranged = item.type in ("ordering", "matching")
+    for p in fb.chosen:
+        # steps and pairs are explained once, under the key, where their passages are shown
+        _point(replace(p, citation=None) if arranged else p, "You chose")
+    for p in fb.keys:
+        _point(p, "The key:")
+
+
 def explanation(item: QuizItem, result: GradeResult | None = None) -> None:
-    """The verdict (when graded), the key, why each option is right or wrong, and sources."""
+    """The verdict (when graded), the teaching points of a wrong answer, the key, why each
+    option is right or wrong, and the sources."""
     if result is not None:
         if result.correct:
             st.success("Correct.")
         else:
             st.error("Not quite.")
+            teaching(item, result)
     st.markdown(escape(expected_text(item)))
-    if item.explanation:
+    per_option = any(o.cite is not None for o in item.options)
+    if item.explanation and not per_option:
         st.markdown(markdown(item.explanation))
-    if item.type not in ("ordering", "matching"):
-        for o in item.options:
+    if per_option or item.type not in ("ordering", "matching"):
+        by_key = {o.key: o for o in item.options}
+        shown = [by_key[k] for k in item.order] if item.type == "ordering" else item.options
+        for o in shown:
             if o.explanation:
-                mark = "✓" if o.correct else "✗"
-                st.markdown(f"{mark} **{escape(o.key)}**\\. {markdown(o.explanation)}")
+                mark = "✓" if o.correct or item.type in ("ordering", "matching") else "✗"
+                cite = f" \\[{o.cite}\\]" if o.cite is not None else ""
+                st.markdown(f"{mark} **{escape(o.key)}**\\. {markdown(o.explanation)}{cite}")
     citations(item.citations)
+
+
+def given_text(item: QuizItem, given: Any) -> str:
+    """An answer as the learner gave it, in words."""
+    if isinstance(given, dict):
+        return "; ".join(f"{k} → {v}" for k, v in sorted(given.items()))
+    return ", ".join(given) if isinstance(given, list) else str(given)
+
+
+def ask_question(item: QuizItem, given: Any, limit: int) -> str:
+    """What "Ask the tutor about this" asks: the question, the answer given and the key,
+    cut to fit ``limit`` characters."""
+    texts = {o.key: o.text for o in item.options}
+    options = "; ".join(f"{k}. {t}" for k, t in texts.items())
+    answer = given_text(item, given) if given is not None else "nothing"
+    key = expected_text(item)
+    fixed = prompts.ASK_ABOUT_ITEM.format(stem="", options="", given=answer, key=key)
+    room = max(limit - len(fixed), 40)
+    stem = item.stem[: room // 2]
+    return prompts.ASK_ABOUT_ITEM.format(stem=stem, options=options[: room - len(stem)],
+                                         given=answer, key=key)
+
+
+def ask_tutor_button(item: QuizItem, given: Any, key: str, limit: int) -> None:
+    """"Ask the tutor about this": opens Chat with the question as its context."""
+    if st.button("Ask the tutor about this", key=key, icon=":material/forum:"):
+        state.hand_to_chat(item, ask_question(item, given, limit))
+        st.switch_page(CHAT_PAGE)
+
+
+def show_handoff() -> None:
+    """On the Chat page: the practice question handed over, shown once above the answer."""
+    context = state.take_item_context()
+    if context is None:
+        return
+    item = context.item
+    with st.container(border=True):
+        st.caption(f"About practice question {escape(item.id)} · Task {item.task}")
+        st.markdown(markdown(item.stem))
+        st.markdown("  \n".join(f"{escape(o.key)}\\. {escape(o.text)}" for o in item.options))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from tutor.catalog import Catalog
     from tutor.embed import Embedder
     from tutor.progress import ProgressStore
+    from tutor.quiz.bank_items import BankDeck
+    from tutor.quiz.flashcards import Flashcard
     from tutor.service import Tutor
     from tutor.types import Chunk
 
@@ -109,6 +112,28 @@ def catalog() -> Catalog:
     from tutor.catalog import load_catalog
 
     return load_catalog()
+
+
+@st.cache_resource(show_spinner="Loading the question bank…", max_entries=2)
+def _bank_deck(docs_dir: str) -> BankDeck:
+    from tutor.quiz.bank_items import load_deck
+
+    return load_deck(docs_dir=Path(docs_dir))
+
+
+def bank_deck(settings: Settings) -> BankDeck:
+    """The authored item bank as questions (corpus/items), citing AWS pages from the docs
+    fetched under ``settings.docs_dir``; raises BankError if a bank file is invalid. Shared
+    between sessions: callers must not modify it."""
+    return _bank_deck(str(settings.docs_dir))
+
+
+@st.cache_resource(show_spinner="Loading the flashcards…")
+def flashcards() -> tuple[Flashcard, ...]:
+    """Every flashcard (concept cards, catalog entries, note key sentences)."""
+    from tutor.quiz.flashcards import load_flashcards
+
+    return load_flashcards()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

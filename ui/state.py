@@ -1,4 +1,4 @@
-"""Per-browser-session state: the chat, the practice set and the mock exam.
+"""Per-browser-session state: the chat, the practice set, the mock exam and flashcards.
 
 Everything here lives in ``st.session_state``, which Streamlit keeps separately for each
 browser session, so two learners on one server never see each other's conversation or
@@ -14,11 +14,14 @@ import streamlit as st
 
 if TYPE_CHECKING:
     from tutor.quiz import MockExam, PracticeSession
+    from tutor.quiz.flashcards import Flashcard
     from tutor.quiz.session import AnswerRecord
     from tutor.types import Answer, QuizItem
 
 CHAT = "chat.turns"
 CHAT_PENDING = "chat.pending"
+CHAT_ITEM = "chat.item_context"
+CARDS = "cards.review"
 PRACTICE = "practice.state"
 MOCK = "mock.exam"
 MOCK_POSITION = "mock.position"
@@ -86,6 +89,43 @@ def set_mock_exam(exam: MockExam | None) -> None:
     st.session_state[MOCK_POSITION] = 0
     st.session_state[MOCK_CONFIRM] = False
     st.session_state.pop(MOCK_EXPIRED_SEEN, None)
+
+
+@dataclass
+class ItemContext:
+    """A practice question handed to Chat by "Ask the tutor about this"."""
+
+    item: QuizItem
+    question: str
+
+
+def hand_to_chat(item: QuizItem, question: str) -> None:
+    """Open Chat on ``item``: the next Chat run shows it and asks ``question`` about it."""
+    st.session_state[CHAT_ITEM] = ItemContext(item=item, question=question)
+    queue_question(question)
+
+
+def take_item_context() -> ItemContext | None:
+    return st.session_state.pop(CHAT_ITEM, None)
+
+
+@dataclass
+class CardReview:
+    """A flashcard review in progress."""
+
+    queue: list[Flashcard]
+    selection: str
+    position: int = 0
+    revealed: bool = False
+    known: int = 0
+
+
+def card_review() -> CardReview | None:
+    return st.session_state.get(CARDS)
+
+
+def set_card_review(value: CardReview | None) -> None:
+    st.session_state[CARDS] = value
 
 
 def flash(kind: str, message: str) -> None:

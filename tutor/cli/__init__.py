@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from tutor.cli import ask, quiz, team, transfer
+from tutor.cli import ask, cards, quiz, team, transfer
 from tutor.cli.app import app
 
 __all__ = ["app", "load_plugins", "main"]
@@ -25,6 +25,7 @@ app.command("migrate")(team.migrate)
 app.add_typer(team.users_app, name="users")
 app.command("export-progress")(transfer.export_progress)
 app.command("import-progress")(transfer.import_progress)
+app.command("cards")(cards.cards)
 
 
 def load_plugins() -> None:

@@ -107,10 +107,17 @@ def ask(
                 echo(f"    {c.url}")
 
 
-def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """What is indexed: documents, chunks, model, statuses."""
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           content: bool = typer.Option(False, "--content",
+                                        help="Instead: notes due for a review and every dated "
+                                        "statement of the shipped notes.")) -> None:
+    """What is indexed: documents, chunks, model, statuses (or, with --content, what in the
+    study notes needs re-checking)."""
     from tutor.index import Snapshot, probe_index
 
+    if content:
+        _content_status(as_json)
+        return
     settings = get_settings()
     try:
         problem = probe_index(settings)
@@ -132,3 +139,44 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         return
     for key, value in data.items():
         echo(f"{key:>11}: {value}")
+
+
+def _content_status(as_json: bool) -> None:
+    """Notes not reviewed for over a year and every "(as of YYYY-MM)" statement, by month."""
+    from collections import Counter
+    from dataclasses import asdict
+
+    from tutor.catalog import DEFAULT_CORPUS_DIR
+    from tutor.currency import MAX_AGE_MONTHS, content_counts, content_currency
+    from tutor.quiz.bank import load_bank, load_cards
+
+    notes = DEFAULT_CORPUS_DIR / "notes"
+    report = content_currency(notes)
+    content_counts(report, Counter(c.task for c in load_cards()),
+                   Counter(i.task for i in load_bank().items))
+    if as_json:
+        emit_json({"notes_dir": str(notes), "notes": report.notes,
+                   "max_age_months": MAX_AGE_MONTHS,
+                   "tasks": [asdict(t) for t in report.tasks],
+                   "stale": [asdict(n) for n in report.stale],
+                   "dated": [asdict(d) for d in report.dated]})
+        return
+    secho("Content per task statement:", bold=True)
+    echo(f"  {'task':<5} {'notes':>5} {'cards':>5} {'items':>5}  reviewed")
+    for t in report.tasks:
+        span = (t.oldest_review if t.oldest_review == t.newest_review
+                else f"{t.oldest_review} to {t.newest_review}")
+        echo(f"  {t.task:<5} {t.notes:>5} {t.cards:>5} {t.items:>5}  {span or 'never'}")
+    echo("")
+    secho(f"Notes not reviewed for more than {MAX_AGE_MONTHS} months "
+                f"({len(report.stale)} of {report.notes}):", bold=True)
+    for n in report.stale:
+        echo(f"  {n.path}: " + (f"reviewed {n.reviewed}, {n.months} months ago"
+                                      if n.reviewed else "no valid reviewed: month"))
+    if not report.stale:
+        echo("  none")
+    secho(f"\nDated statements to re-check ({len(report.dated)}), oldest first:",
+                bold=True)
+    for d in report.dated:
+        text = d.text if len(d.text) <= 160 else d.text[:157] + "..."
+        echo(f"  as of {d.as_of}  {d.path}\n      {text}")

@@ -21,17 +21,23 @@ from tutor.progress import ProgressStore, open_progress_store
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.grade import parse_answer
 from tutor.quiz.plaintext import HOW_TO_ANSWER, format_feedback, format_item
-from tutor.quiz.session import PracticeSession, QuizSet, build_quiz
+from tutor.quiz.session import PracticeSession, QuizSet
+from tutor.quiz.sources import SOURCES, practice_quiz
 
 JSON_VERSION = 1
 
-def quiz_json(quiz: QuizSet, domain: int | None, task: str | None) -> dict[str, Any]:
+
+def quiz_json(quiz: QuizSet, domain: int | None, task: str | None,
+              source: str = "bank") -> dict[str, Any]:
     """The document printed by ``tutor quiz --json`` (see the README)."""
     return {
         "version": JSON_VERSION,
+        "source": source,
         "selection": {"domain": domain, "task": task, "tasks": quiz.tasks},
         "requested": quiz.requested,
         "count": len(quiz.items),
+        "generated": quiz.generated,
+        "notice": quiz.notice,
         "items": [
             {**item.model_dump(mode="json"), "review": item.id in quiz.review_ids}
             for item in quiz.items
@@ -52,23 +58,31 @@ def quiz(
                                 help="Put questions due for spaced review first."),
     user: str | None = USER_OPT,
     password: str | None = PASSWORD_OPT,
+    source: str = typer.Option("bank", "--source", "-s",
+                               help="bank (authored questions; generated ones only once "
+                               "you have answered them all), offline (generated from the "
+                               "notes) or llm (written by the configured chat model)."),
 ) -> None:
     """Practice exam-style questions; answers are graded and saved to your progress."""
     if domain is not None and task is not None:
         fail("Give --domain or --task, not both.", 2)
     if task is not None and task not in TASKS:
         fail(prompts.CLI_UNKNOWN_TASK.format(task=task, tasks=", ".join(TASKS)), 2)
+    if source not in SOURCES:
+        fail(prompts.QUIZ_BAD_SOURCE.format(source=source, known=", ".join(SOURCES)), 2)
     settings = get_settings()
     store = open_progress_store(settings, acting_user(settings, user, password))
     _notices(store)
-    due = store.due_items(domain=domain, task=task) if review else []
-    result = build_quiz(load_catalog(), quiz_chunks(settings), domain=domain, task=task,
-                        count=count, seed=seed, review=due)
+    result = practice_quiz(settings, load_catalog(), lambda: quiz_chunks(settings), store,
+                           source=next(s for s in SOURCES if s == source), domain=domain,
+                           task=task, count=count, seed=seed, review=review)
     if json_out:
-        echo(json.dumps(quiz_json(result, domain, task), indent=2))
+        echo(json.dumps(quiz_json(result, domain, task, source), indent=2))
         return
     if not result.items:
         fail(prompts.QUIZ_EMPTY)
+    if result.notice:
+        typer.secho(result.notice, fg=typer.colors.YELLOW, err=True)
     _run_interactive(PracticeSession(result, store))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -63,7 +64,8 @@ class ProgressHistory(BaseModel):
 
 
 class ProgressStore(Protocol):
-    """Every attempt a learner made, and the Leitner card of each item they missed.
+    """Every attempt a learner made, the Leitner card of each item they missed and of each
+    flashcard they reviewed, and the items of their latest mock exam.
 
     Safe to share between threads; times are timezone-aware (UTC when none is given).
     A store holds one learner's progress: in team mode it is bound to the signed-in account
@@ -107,3 +109,19 @@ class ProgressStore(Protocol):
     def restore(self, history: ProgressHistory) -> int:
         """Add an exported history: attempts not stored yet (same item and time) and its
         cards (the later answer wins). Returns how many attempts were added (import)."""
+
+    def last_seen(self) -> dict[str, datetime]:
+        """Every item answered at least once, with when it was last answered."""
+
+    def review_flashcard(self, card_id: str, known: bool,
+                         now: datetime | None = None) -> ReviewCard:
+        """Move a flashcard's Leitner card after a review; the card after the move."""
+
+    def flashcard_states(self) -> dict[str, ReviewCard]:
+        """The Leitner card of every flashcard reviewed at least once."""
+
+    def record_mock(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        """Remember the items of a mock exam that was just assembled."""
+
+    def last_mock(self) -> list[str]:
+        """The item ids of the most recently assembled mock exam; [] before the first."""

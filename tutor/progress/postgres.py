@@ -9,6 +9,7 @@ Writes may carry a client key, so a request retried after a lost reply is stored
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from tutor import postgres
 from tutor.exam import TASKS
 from tutor.migrate import require_current
 from tutor.progress.base import RECENT_WINDOW, Attempt, ProgressHistory, StoredCard, TaskStat
-from tutor.quiz.review import ReviewCard, next_card
+from tutor.quiz.review import ReviewCard, next_card, next_flashcard
 from tutor.types import QuizItem
 
 _ATTEMPT_COLUMNS = ("id, item_id, question, item::text, answer::text, correct, seconds, "
@@ -172,6 +173,52 @@ class PostgresProgressStore:
             rows = conn.execute("SELECT domain, COUNT(*), SUM(correct::int) FROM attempts"
                                 " WHERE learner = %s GROUP BY domain", (self.learner,)).fetchall()
         return {int(d): (int(n), int(c or 0)) for d, n, c in rows}
+
+    # ---- seen items, flashcards and mock exams (migration 0004) ------------------------------
+
+    def last_seen(self) -> dict[str, datetime]:
+        with postgres.transaction(self.url) as conn:
+            rows = conn.execute("SELECT item_id, MAX(at) FROM attempts WHERE learner = %s"
+                                " GROUP BY item_id", (self.learner,)).fetchall()
+        return {r[0]: r[1].astimezone(UTC) for r in rows}
+
+    def review_flashcard(self, card_id: str, known: bool,
+                         now: datetime | None = None) -> ReviewCard:
+        moment = _utc(now)
+        with postgres.transaction(self.url) as conn:
+            row = conn.execute("SELECT box, due, last_answered FROM card_reviews WHERE learner"
+                               " = %s AND card_id = %s FOR UPDATE",
+                               (self.learner, card_id)).fetchone()
+            before = None if row is None else ReviewCard(
+                item_id=card_id, box=row[0], due=row[1].astimezone(UTC),
+                last_answered=row[2].astimezone(UTC))
+            card = next_flashcard(before, card_id, known, moment)
+            conn.execute(
+                "INSERT INTO card_reviews (learner, card_id, box, due, last_answered)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (learner, card_id) DO UPDATE SET"
+                " box = excluded.box, due = excluded.due, last_answered = excluded.last_answered",
+                (self.learner, card_id, card.box, card.due, moment))
+        return card
+
+    def flashcard_states(self) -> dict[str, ReviewCard]:
+        with postgres.transaction(self.url) as conn:
+            rows = conn.execute("SELECT card_id, box, due, last_answered FROM card_reviews"
+                                " WHERE learner = %s", (self.learner,)).fetchall()
+        return {r[0]: ReviewCard(item_id=r[0], box=r[1], due=r[2].astimezone(UTC),
+                                 last_answered=r[3].astimezone(UTC)) for r in rows}
+
+    def record_mock(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        with postgres.transaction(self.url) as conn:
+            conn.execute("INSERT INTO mock_exams (learner, started, item_ids)"
+                         " VALUES (%s, %s, %s)",
+                         (self.learner, _utc(now), postgres.jsonb(list(item_ids))))
+
+    def last_mock(self) -> list[str]:
+        with postgres.transaction(self.url) as conn:
+            row = conn.execute("SELECT item_ids FROM mock_exams WHERE learner = %s"
+                               " ORDER BY started DESC, id DESC LIMIT 1",
+                               (self.learner,)).fetchone()
+        return [] if row is None else [str(i) for i in row[0]]
 
     def notices(self) -> list[str]:
         """None: PostgreSQL reports its own failures as errors, and there is no local file to

@@ -1,62 +1,28 @@
 """The ProgressStore in SQLite: every attempt, and the Leitner card of each missed item.
 
-The database lives at ``settings.progress_db``; its schema is created on first use. It runs in
-WAL mode so a reader (the UI, another CLI) can read while an answer is being written; each call
-opens its own short-lived connection, so a store may be shared across threads and processes.
+The database lives at ``settings.progress_db`` (schema, migrations and resilient transactions in
+``tutor.progress.sqlite_file``). Each call opens its own short-lived connection, so a store may
+be shared across threads and processes.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
-import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tutor import prompts, sqlite
 from tutor.errors import ProgressStoreError
 from tutor.exam import TASKS
 from tutor.progress.base import RECENT_WINDOW, Attempt, ProgressHistory, StoredCard, TaskStat
-from tutor.quiz.review import ReviewCard, next_card
+from tutor.progress.sqlite_file import ProgressFile
+from tutor.quiz.review import ReviewCard, next_card, next_flashcard
 from tutor.types import QuizItem
-
-SCHEMA_VERSION = 1
-log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS attempts (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    item_id   TEXT    NOT NULL,
-    question  TEXT    NOT NULL,
-    item_json TEXT    NOT NULL,
-    answer    TEXT    NOT NULL,
-    correct   INTEGER NOT NULL,
-    seconds   REAL,
-    domain    INTEGER NOT NULL,
-    task      TEXT    NOT NULL,
-    ts        REAL    NOT NULL,
-    mode      TEXT    NOT NULL DEFAULT 'practice'
-);
-CREATE INDEX IF NOT EXISTS attempts_task_ts ON attempts (task, ts);
-CREATE INDEX IF NOT EXISTS attempts_item ON attempts (item_id);
-CREATE TABLE IF NOT EXISTS reviews (
-    item_id       TEXT    PRIMARY KEY,
-    box           INTEGER NOT NULL,
-    due           REAL    NOT NULL,
-    last_answered REAL    NOT NULL,
-    domain        INTEGER NOT NULL,
-    task          TEXT    NOT NULL,
-    item_json     TEXT    NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reviews_due ON reviews (due);
-"""
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -83,69 +49,22 @@ class SQLiteProgressStore:
     def __init__(self, path: Path | str, *, timeout: float = 2.0, retries: int = 3):
         self.path = Path(path)
         self.journal = self.path.with_name(self.path.name + ".pending.jsonl")
-        self.timeout, self.retries = timeout, retries
+        self.db = ProgressFile(self.path, timeout=timeout, retries=retries)
         self._lock = threading.Lock()
-        self._events: list[str] = []
         self._memory: list[dict[str, Any]] = []
         self._problem: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._run(self._create, write=True)
+            self.db.run(lambda conn: None, write=True)  # create or migrate the schema
             self._flush()
         except ProgressStoreError as exc:
             self._problem = str(exc)
-
-    @staticmethod
-    def _create(conn: sqlite.Connection) -> None:
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            conn.executescript(_SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _run(self, use: Callable[[sqlite.Connection], T], *, write: bool = False) -> T:
-        """``use`` on a connection, in a transaction: retried while the database is locked,
-        on a new file once a damaged one is moved aside; ProgressStoreError when it cannot."""
-        for attempt in range(self.retries + 1):
-            try:
-                if not write and not self.path.exists():
-                    with closing(self._empty()) as empty:  # nothing recorded yet
-                        return use(empty)
-                with closing(sqlite.connect(self.path, timeout=self.timeout)) as conn, conn:
-                    if write and attempt == 0:
-                        self._create(conn)
-                    return use(conn)
-            except sqlite.DatabaseError as exc:
-                if sqlite.is_damaged(exc):
-                    self._recover(exc)
-                elif sqlite.is_busy(exc) and attempt < self.retries:
-                    time.sleep(0.2 * (attempt + 1))
-                elif sqlite.is_busy(exc):
-                    raise ProgressStoreError(prompts.PROGRESS_BUSY.format(path=self.path)) from exc
-                elif sqlite.is_read_only(exc) and not write:
-                    with closing(sqlite.connect_read_only(self.path)) as conn:
-                        return use(conn)
-                else:
-                    raise ProgressStoreError(prompts.PROGRESS_UNWRITABLE.format(
-                        path=self.path, detail=exc)) from exc
-            except OSError as exc:
-                raise ProgressStoreError(prompts.PROGRESS_UNWRITABLE.format(
-                    path=self.path, detail=exc.strerror or exc)) from exc
-        raise ProgressStoreError(prompts.PROGRESS_BUSY.format(path=self.path))
-
-    def _empty(self) -> sqlite.Connection:
-        conn = sqlite.connect(":memory:")
-        conn.executescript(_SCHEMA)
-        return conn
-
-    def _recover(self, exc: BaseException) -> None:
-        kept = sqlite.move_aside(self.path, time.strftime("%Y%m%d-%H%M%S"))
-        self._events.append(prompts.PROGRESS_MOVED_ASIDE.format(path=self.path, kept=kept))
-        log.warning("progress database %s was damaged (%s); moved to %s", self.path, exc, kept)
 
     def notices(self) -> list[str]:
         """What the learner should know: a damaged database set aside (said once), answers
         waiting to be written, or a database that cannot be used."""
         with self._lock:
-            out, self._events = self._events, []
+            out, self.db.events = self.db.events, []
             waiting = len(self._pending())
             if waiting:
                 out.append(prompts.PROGRESS_QUEUED.format(n=waiting, journal=self.journal))
@@ -174,7 +93,7 @@ class SQLiteProgressStore:
                  "correct": bool(correct), "seconds": seconds, "ts": _utc(now).timestamp(),
                  "mode": mode}
         try:
-            card = self._run(lambda conn: self._write(conn, entry), write=True)
+            card = self.db.run(lambda conn: self._write(conn, entry), write=True)
         except ProgressStoreError as exc:
             self._problem = str(exc)
             self._queue({**entry, "queued": True})
@@ -239,7 +158,7 @@ class SQLiteProgressStore:
                 return
             try:
                 for entry in entries:
-                    self._run(partial(self._write, entry=entry), write=True)
+                    self.db.run(partial(self._write, entry=entry), write=True)
             except ProgressStoreError:
                 return
             self._memory = []
@@ -258,7 +177,7 @@ class SQLiteProgressStore:
                           last_answered=_from_ts(row[2]))
 
     def card(self, item_id: str) -> ReviewCard | None:
-        return self._run(lambda conn: self._card(conn, item_id))
+        return self.db.run(lambda conn: self._card(conn, item_id))
 
     def attempt(self, attempt_id: int) -> Attempt | None:
         """The attempt with that id (this file holds one learner's), or None."""
@@ -281,7 +200,7 @@ class SQLiteProgressStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self._run(lambda conn: conn.execute(sql, params).fetchall())
+        rows = self.db.run(lambda conn: conn.execute(sql, params).fetchall())
         return [
             Attempt(id=r[0], item_id=r[1], question=r[2], item=QuizItem.model_validate_json(r[3]),
                     answer=json.loads(r[4]), correct=bool(r[5]), seconds=r[6], domain=r[7],
@@ -300,7 +219,7 @@ class SQLiteProgressStore:
                 FROM attempts)
             SELECT task, MIN(domain), MAX(total), COUNT(*), SUM(correct)
             FROM ranked WHERE rn <= ? GROUP BY task"""
-        rows = self._run(lambda conn: conn.execute(sql, (window,)).fetchall())
+        rows = self.db.run(lambda conn: conn.execute(sql, (window,)).fetchall())
         stats = [
             TaskStat(task=r[0], name=TASKS.get(r[0], r[0]), domain=r[1], attempts=r[2],
                      recent=r[3], recent_correct=r[4])
@@ -328,7 +247,7 @@ class SQLiteProgressStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self._run(lambda conn: conn.execute(sql, params).fetchall())
+        rows = self.db.run(lambda conn: conn.execute(sql, params).fetchall())
         return [QuizItem.model_validate_json(r[0]) for r in rows]
 
     def review_counts(self, now: datetime | None = None) -> dict[str, int]:
@@ -339,22 +258,70 @@ class SQLiteProgressStore:
                                (_utc(now).timestamp(),)).fetchone()[0]
             return boxes, due
 
-        boxes, due = self._run(read)
+        boxes, due = self.db.run(read)
         out = {str(b): int(boxes.get(b, 0)) for b in range(1, 6)}
         out["due"] = int(due)
         return out
 
     def totals(self) -> dict[int, tuple[int, int]]:
         """Per domain: (attempts, correct) over all time."""
-        rows = self._run(lambda conn: conn.execute(
+        rows = self.db.run(lambda conn: conn.execute(
             "SELECT domain, COUNT(*), SUM(correct) FROM attempts GROUP BY domain").fetchall())
         return {int(d): (int(n), int(c or 0)) for d, n, c in rows}
+
+    # ---- seen items, flashcards and mock exams (schema 2) -----------------------------------
+
+    def last_seen(self) -> dict[str, datetime]:
+        """Every item answered at least once, with when it was last answered."""
+        rows = self.db.run(lambda conn: conn.execute(
+            "SELECT item_id, MAX(ts) FROM attempts GROUP BY item_id").fetchall())
+        return {r[0]: _from_ts(r[1]) for r in rows}
+
+    def review_flashcard(self, card_id: str, known: bool,
+                         now: datetime | None = None) -> ReviewCard:
+        """Move a flashcard's Leitner card after a review; the card after the move."""
+        moment = _utc(now)
+
+        def move(conn: sqlite.Connection) -> ReviewCard:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT box, due, last_answered FROM card_reviews"
+                               " WHERE card_id = ?", (card_id,)).fetchone()
+            before = None if row is None else ReviewCard(
+                item_id=card_id, box=row[0], due=_from_ts(row[1]), last_answered=_from_ts(row[2]))
+            card = next_flashcard(before, card_id, known, moment)
+            conn.execute(
+                "INSERT INTO card_reviews (card_id, box, due, last_answered) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(card_id) DO UPDATE SET box=excluded.box, due=excluded.due,"
+                " last_answered=excluded.last_answered",
+                (card_id, card.box, card.due.timestamp(), moment.timestamp()))
+            return card
+
+        return self.db.run(move, write=True)
+
+    def flashcard_states(self) -> dict[str, ReviewCard]:
+        """The Leitner card of every flashcard reviewed at least once."""
+        rows = self.db.run(lambda conn: conn.execute(
+            "SELECT card_id, box, due, last_answered FROM card_reviews").fetchall())
+        return {r[0]: ReviewCard(item_id=r[0], box=r[1], due=_from_ts(r[2]),
+                                 last_answered=_from_ts(r[3])) for r in rows}
+
+    def record_mock(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        """Remember the items of a mock exam that was just assembled."""
+        self.db.run(lambda conn: conn.execute(
+            "INSERT INTO mock_exams (started, item_ids) VALUES (?, ?)",
+            (_utc(now).timestamp(), json.dumps(list(item_ids)))), write=True)
+
+    def last_mock(self) -> list[str]:
+        """The item ids of the most recently assembled mock exam; [] before the first."""
+        row = self.db.run(lambda conn: conn.execute(
+            "SELECT item_ids FROM mock_exams ORDER BY started DESC, id DESC LIMIT 1").fetchone())
+        return [] if row is None else [str(i) for i in json.loads(row[0])]
 
     # ---- moving a learner's history (tutor export-progress / import-progress) ----------------
 
     def history(self) -> ProgressHistory:
         """Everything in this file, oldest attempt first."""
-        rows = self._run(lambda conn: conn.execute(
+        rows = self.db.run(lambda conn: conn.execute(
             "SELECT item_json, box, due, last_answered FROM reviews ORDER BY item_id").fetchall())
         cards = []
         for item_json, box, due, last in rows:
@@ -391,4 +358,4 @@ class SQLiteProgressStore:
                      c.item.model_dump_json()))
             return added
 
-        return self._run(add, write=True)
+        return self.db.run(add, write=True)

@@ -1,18 +1,21 @@
-"""Practice questions: generation (offline and LLM), quality gate, grading, spaced review,
-mock exam and practice sessions. The public API is re-exported here."""
+"""Practice questions: the authored item bank, generation (offline and LLM), quality gate,
+grading, spaced review, mock exam, practice sessions and flashcards. The public API is
+re-exported here."""
 
 from tutor.quiz.gate import GateResult, GateStats, check_item, gate_items
 from tutor.quiz.grade import GradeResult, grade, match_targets, parse_answer
-from tutor.quiz.mock import MockExam, MockResult, blueprint, build_mock_exam, scaled_score
-from tutor.quiz.offline import ALL_TYPES, EXAM_TYPES, OfflineGenerator, generate
+from tutor.quiz.mock import MockExam, MockResult, blueprint, scaled_score
+from tutor.quiz.mock_build import build_mock_exam, new_mock_exam
+from tutor.quiz.offline import EXAM_TYPES, OfflineGenerator, generate
 from tutor.quiz.plan import selection_tasks
 from tutor.quiz.review import INTERVAL_DAYS, ReviewCard, next_card
 from tutor.quiz.session import PracticeSession, QuizSet, build_quiz
+from tutor.quiz.sources import SOURCES, QuizSource, available_sources, practice_quiz
 
 __all__ = [
-    "ALL_TYPES",
     "EXAM_TYPES",
     "INTERVAL_DAYS",
+    "SOURCES",
     "GateResult",
     "GateStats",
     "GradeResult",
@@ -21,7 +24,9 @@ __all__ = [
     "OfflineGenerator",
     "PracticeSession",
     "QuizSet",
+    "QuizSource",
     "ReviewCard",
+    "available_sources",
     "blueprint",
     "build_mock_exam",
     "build_quiz",
@@ -30,8 +35,10 @@ __all__ = [
     "generate",
     "grade",
     "match_targets",
+    "new_mock_exam",
     "next_card",
     "parse_answer",
+    "practice_quiz",
     "scaled_score",
     "selection_tasks",
 ]

@@ -48,8 +48,12 @@ class Resolver:
 
     def __init__(self, corpus: Path, aws_docs: Path | None) -> None:
         self.corpus, self.aws_docs = corpus, aws_docs
-        manifest = yaml.safe_load((corpus / "aws_docs.yaml").read_text(encoding="utf-8"))
+        manifest = yaml.load((corpus / "aws_docs.yaml").read_text(encoding="utf-8"),
+                             Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.pages = {p["path"] for g in manifest["guides"] for p in g["pages"]}
+        # page path -> (guide title, page URL), for showing a cited page to a learner
+        self.guides = {p["path"]: (g["title"], g["url_base"] + Path(p["path"]).stem + ".html")
+                       for g in manifest["guides"] for p in g["pages"]}
         self._notes: dict[str, dict[str, str]] = {}
 
     def text(self, cite: Cite) -> str | None:

@@ -20,7 +20,6 @@ from tutor.quiz.text import coverage, normalise
 from tutor.types import Chunk, QuizItem
 
 MAX_LENGTH_RATIO = 3.0
-MIN_SUPPORT_COVERAGE = 0.8  # share of a statement's content words its cited sentence must hold
 MIN_OPTION_COVERAGE = 0.6  # for keys that are not catalog names (LLM items)
 SENTENCE_WORDS = 10
 
@@ -42,7 +41,9 @@ NEGATIVE_STEM = "negative_stem"
 _ALL_NONE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers|choices)\b", re.I)
 _NEGATIVE = re.compile(r"\b(NOT|EXCEPT)\b|\bexcept\b")
 _SELECT = re.compile(r"\(Select (TWO|THREE|FOUR)\.\)")
-_OPTION_COUNT = {"single": 4, "cloze": 4, "true_false": 2}
+# the exam's formats; true/false and fill-in-the-blank items (which older releases generated
+# and progress stores may still hold) are never shown: their facts are flashcards now
+EXAM_FORMATS = ("single", "multiple", "ordering", "matching")
 
 
 class GateStats(BaseModel):
@@ -89,27 +90,13 @@ def _mentions_key(catalog: Catalog, text: str, option_text: str) -> bool:
     return coverage(option_text, text) >= MIN_OPTION_COVERAGE
 
 
-def _statement(item: QuizItem) -> str:
-    """The claim a cloze or true/false stem makes, without its question and context prefix."""
-    text = re.sub(r"^(True or false\?|Which AWS service or feature completes the statement\?)\s*",
-                  "", item.stem)
-    text = re.sub(r"^In the context of [^:]+:\s*", "", text)
-    return text.replace("_____", " ")
-
-
-def _without_services(catalog: Catalog, text: str) -> str:
-    for m in reversed(catalog.mentions(text)):
-        text = text[: m.start] + " " + text[m.end :]
-    return text
-
-
 def _structure(item: QuizItem) -> list[str]:
     keys = [o.key for o in item.options]
     correct = item.correct_keys
-    if len(set(keys)) != len(keys):
+    if len(set(keys)) != len(keys) or item.type not in EXAM_FORMATS:
         return [BAD_STRUCTURE]
-    if item.type in _OPTION_COUNT:
-        if len(item.options) != _OPTION_COUNT[item.type]:
+    if item.type == "single":
+        if len(item.options) != 4:
             return [BAD_STRUCTURE]
         if len(correct) != 1 or item.answer_count != 1:
             return [WRONG_ANSWER_COUNT]
@@ -141,7 +128,7 @@ def _support(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | Non
     topic_ok = item.topic is None or item.topic not in catalog.by_id or any(
         catalog.mentions_service(q, item.topic) for q in quotes
     )
-    if item.type in ("single", "multiple", "cloze"):
+    if item.type in ("single", "multiple"):
         for option in item.options:
             if option.correct and not any(_mentions_key(catalog, q, option.text) for q in quotes):
                 reasons.append(UNSUPPORTED_KEY)
@@ -151,16 +138,23 @@ def _support(item: QuizItem, catalog: Catalog, chunks: Mapping[str, Chunk] | Non
             reasons.append(UNSUPPORTED_KEY)
     elif item.type == "ordering" and not topic_ok:
         reasons.append(UNSUPPORTED_KEY)
-    if item.type in ("cloze", "true_false"):
-        fact = _without_services(catalog, _statement(item))
-        if not topic_ok or not any(coverage(fact, q) >= MIN_SUPPORT_COVERAGE for q in quotes):
-            reasons.append(UNSUPPORTED_KEY)
     return list(dict.fromkeys(reasons))
 
 
+def _bank_support(item: QuizItem) -> list[str]:
+    """Authored items cite per option: each option must point at a citation that shows a
+    passage or a link. (``tutor eval quiz --source bank`` checks that the passage backs it.)"""
+    numbers = {c.n: c for c in item.citations}
+    if not item.citations or any(o.cite not in numbers for o in item.options):
+        return [NO_CITATION]
+    if any(not (c.passage.strip() or c.url) for c in item.citations):
+        return [CITATION_MISMATCH]
+    return []
+
+
 def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
-    if item.type in ("true_false", "ordering"):
-        return False  # options are truth values or steps, not names a stem could leak
+    if item.type == "ordering":
+        return False  # options are steps, not names a stem could leak
     stem = item.stem
     for option in item.options:
         if item.type != "matching" and not option.correct:
@@ -178,19 +172,17 @@ def _giveaway(item: QuizItem, catalog: Catalog) -> bool:
 
 
 def _uneven(item: QuizItem) -> bool:
+    """Whether one option stands out by its length or form, which would hint at the key.
+    Matching items are exempt from the length and form rules: every entry and every
+    description is used exactly once, so standing out singles nothing out."""
     texts = [o.text for o in item.options]
+    if not texts or min(len(t) for t in texts) == 0:
+        return True
     if item.type == "matching":
-        texts_groups = [texts, list(item.pairs.values())]
-    else:
-        texts_groups = [texts]
-    for group in texts_groups:
-        if not group or min(len(t) for t in group) == 0:
-            return True
-        if max(len(t) for t in group) > MAX_LENGTH_RATIO * min(len(t) for t in group):
-            return True
-        if len({_form(t) for t in group}) > 1:
-            return True
-    return False
+        return any(not d.strip() for d in item.pairs.values())
+    if max(len(t) for t in texts) > MAX_LENGTH_RATIO * min(len(t) for t in texts):
+        return True
+    return len({_form(t) for t in texts}) > 1
 
 
 def check_item(
@@ -199,6 +191,7 @@ def check_item(
     """Reasons the item must not be shown; empty when it passes.
 
     ``chunks`` (id -> Chunk) lets the gate confirm each quote really is in its cited chunk.
+    Item-bank items are checked the same way except for support, which they give per option.
     """
     reasons: list[str] = []
     if item.task not in TASKS or not item.task.startswith(f"{item.domain}."):
@@ -215,7 +208,7 @@ def check_item(
         reasons.append(UNEVEN_OPTIONS)
     if not item.explanation.strip() or any(not o.explanation.strip() for o in item.options):
         reasons.append(MISSING_EXPLANATION)
-    reasons += _support(item, catalog, chunks)
+    reasons += _bank_support(item) if item.generator == "bank" else _support(item, catalog, chunks)
     return list(dict.fromkeys(reasons))
 
 

@@ -1,7 +1,7 @@
 """Grading as the exam does it: no partial credit.
 
-Single answer, cloze and true/false: the one key. Multiple response: every correct option and
-nothing else. Ordering: the exact order. Matching: every pair.
+Single answer: the one key. Multiple response: every correct option and nothing else.
+Ordering: the exact order. Matching: every pair.
 
 An answer is a key (``"B"``), a list of keys (``["A", "D"]``; ordered for ordering items) or, for
 matching, a mapping of option key to description (or to the 1-based number of the description in
@@ -37,6 +37,8 @@ def match_targets(item: QuizItem) -> list[str]:
     order never follows the option order and is the same every time the item is shown."""
     targets = sorted(item.pairs.values())
     random.Random(item.id).shuffle(targets)
+    if len(targets) > 1 and targets == [item.pairs.get(o.key) for o in item.options]:
+        targets = targets[1:] + targets[:1]  # a shuffle that left every pair in line
     return targets
 
 
@@ -103,16 +105,10 @@ def parse_answer(item: QuizItem, text: str) -> AnswerValue:
         if set(pairs) != letters:
             raise InputError("Give a number for every letter, e.g. A2 B1 C4 D3.")
         return pairs
-    if item.type == "true_false":
-        words = {o.text.lower(): o.key for o in item.options}
-        word = text.strip().lower()
-        for name, key in words.items():
-            if word and word.upper() not in letters and name.startswith(word):
-                return key
     picks = [c.upper() for c in re.findall(r"[A-Za-z]", text)]
     unknown = [p for p in picks if p not in letters]
     if unknown or not picks:
         raise InputError(f"Answer with the letters {', '.join(sorted(letters))}.")
-    if item.type in ("single", "cloze", "true_false") and len(picks) != 1:
+    if item.type == "single" and len(picks) != 1:
         raise InputError("Choose one letter.")
     return picks if item.type in ("multiple", "ordering") else picks[0]

@@ -21,10 +21,13 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from tutor import prompts
 from tutor.answer.guard import sanitize_text
 from tutor.catalog import Catalog
+from tutor.config import Settings
 from tutor.errors import BackendError
 from tutor.exam import TASKS
+from tutor.llm.errors import describe_error, scrub
 from tutor.quiz.gate import GateStats, check_item, with_flags
 from tutor.quiz.plan import item_id, selection_tasks
 from tutor.quiz.support import Support, citation, passage_text
@@ -122,17 +125,22 @@ class LLMGenerationResult:
 class LLMQuizGenerator:
     """Generates gated items from chunks with any LangChain chat model."""
 
-    def __init__(self, model: BaseChatModel, catalog: Catalog, seed: int | None = None):
+    def __init__(self, model: BaseChatModel, catalog: Catalog, seed: int | None = None,
+                 settings: Settings | None = None):
         self.model = model
         self.catalog = catalog
         self.rng = random.Random(seed)
+        self.settings = settings  # names the keys to scrub and the hints in error messages
 
     def _ask(self, messages: list[BaseMessage], result: LLMGenerationResult) -> str:
         result.calls += 1
         try:
             reply = self.model.invoke(messages)
-        except Exception as exc:  # any provider failure is one error type for the caller
-            raise BackendError(f"The chat model failed while writing a question: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any provider failure is one error type
+            detail = (describe_error(exc, self.settings) if self.settings is not None
+                      else scrub(" ".join(str(exc).split())[:200]))
+            # from None: the provider's exception text may hold the key this message scrubs
+            raise BackendError(prompts.QUIZ_LLM_FAILED.format(detail=detail)) from None
         content = reply.content
         return content if isinstance(content, str) else json.dumps(content)
 

@@ -4,10 +4,15 @@ Weighting. 65 questions split by the guide's domain weights (28/26/22/24 %) give
 14.3 and 15.6. Largest-remainder rounding (floor each, then hand the leftover questions to the
 largest fractional parts) yields 18/17/14/16, which sums to 65.
 
+Unscored questions. Like the exam, a mock marks 15 of its 65 questions as unscored (chosen at
+random, 4/4/3/4 by domain weight, so the 50 scored ones keep the weights) and, like the exam,
+does not say which while it runs; the result names them. The composition rules (bank items,
+case-study set, no repeats, overlap with the previous mock) live in ``mock_build``.
+
 Score. AWS reports a scaled score from 100 to 1000 (pass at 720) computed with its own
-equating, and 15 of the 65 questions are unscored. Neither is public, so ``scaled_score`` is a
-LINEAR APPROXIMATION: 100 + 900 x (share of all questions answered correctly). It is a study
-signal, not a prediction of the official score.
+equating, which is not public, so ``scaled_score`` is a LINEAR APPROXIMATION: 100 + 900 x
+(share of the scored questions answered correctly). It is a study signal, not a prediction of
+the official score.
 
 The objects are plain data (pydantic), so a UI can keep them in its session state; the clock is
 always passed in, which keeps them testable.
@@ -16,25 +21,21 @@ always passed in, which keeps them testable.
 from __future__ import annotations
 
 import math
-import random
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from tutor.catalog import Catalog
 from tutor.errors import InputError
 from tutor.exam import DOMAIN_WEIGHTS, DOMAINS
 from tutor.quiz.grade import AnswerValue, grade
-from tutor.quiz.offline import EXAM_TYPES
-from tutor.quiz.session import build_quiz
-from tutor.types import Chunk, QuizItem
+from tutor.types import QuizItem
 
 if TYPE_CHECKING:
     from tutor.progress import ProgressStore
 
 EXAM_QUESTIONS = 65
+EXAM_UNSCORED = 15
 EXAM_MINUTES = 130
 PASS_SCORE = 720
 MIN_SCORE, MAX_SCORE = 100, 1000
@@ -62,8 +63,9 @@ def scaled_score(correct: int, total: int) -> int:
 class DomainResult(BaseModel):
     domain: int
     name: str
-    correct: int
-    total: int
+    correct: int = Field(description="Scored questions of the domain answered correctly.")
+    total: int = Field(description="Scored questions of the domain.")
+    unscored: int = Field(0, description="Unscored questions of the domain.")
 
     @property
     def percent(self) -> float:
@@ -73,15 +75,16 @@ class DomainResult(BaseModel):
 class MockResult(BaseModel):
     """What the learner sees after submitting."""
 
-    correct: int
-    total: int
+    correct: int = Field(description="Scored questions answered correctly.")
+    total: int = Field(description="Scored questions.")
     answered: int
     scaled_score: int
     passed: bool
     domains: list[DomainResult]
-    wrong_item_ids: list[str]
+    wrong_item_ids: list[str] = Field(description="Every question missed, scored or not.")
     seconds_used: float
     timed_out: bool
+    unscored_ids: list[str] = Field(default_factory=list)
 
 
 class MockExam(BaseModel):
@@ -92,6 +95,8 @@ class MockExam(BaseModel):
     minutes: int = EXAM_MINUTES
     answers: dict[str, AnswerValue] = Field(default_factory=dict)
     flagged: list[str] = Field(default_factory=list)
+    unscored: list[str] = Field(default_factory=list, description="Ids of the questions that "
+                                "do not count, not shown before the result (as on the exam).")
     result: MockResult | None = None
 
     @property
@@ -139,28 +144,33 @@ class MockExam(BaseModel):
         """
         if self.result is not None:
             return self.result
-        per_domain: dict[int, list[int]] = {d: [0, 0] for d in sorted(DOMAINS)}
+        per_domain: dict[int, list[int]] = {d: [0, 0, 0] for d in sorted(DOMAINS)}
         wrong: list[str] = []
         graded: list[tuple[QuizItem, AnswerValue, bool]] = []
+        unscored = set(self.unscored)
         for item in self.items:
             given = self.answers.get(item.id)
             ok = given is not None and _safe_grade(item, given)
-            per_domain[item.domain][1] += 1
-            per_domain[item.domain][0] += int(ok)
+            if item.id in unscored:
+                per_domain[item.domain][2] += 1
+            else:
+                per_domain[item.domain][1] += 1
+                per_domain[item.domain][0] += int(ok)
             if not ok:
                 wrong.append(item.id)
             if given is not None:
                 graded.append((item, given, ok))
-        correct = sum(c for c, _ in per_domain.values())
-        total = len(self.items)
+        correct = sum(c for c, _, _ in per_domain.values())
+        total = sum(t for _, t, _ in per_domain.values())
         score = scaled_score(correct, total)
         used = (min(now, self.deadline) - self.started_at).total_seconds()
         self.result = MockResult(
             correct=correct, total=total, answered=len(self.answers), scaled_score=score,
             passed=score >= PASS_SCORE,
-            domains=[DomainResult(domain=d, name=DOMAINS[d], correct=c, total=t)
-                     for d, (c, t) in per_domain.items() if t],
+            domains=[DomainResult(domain=d, name=DOMAINS[d], correct=c, total=t, unscored=u)
+                     for d, (c, t, u) in per_domain.items() if t or u],
             wrong_item_ids=wrong, seconds_used=max(used, 0.0), timed_out=self.expired(now),
+            unscored_ids=[i.id for i in self.items if i.id in unscored],
         )
         if store is not None:
             for item, given, ok in graded:
@@ -173,23 +183,3 @@ def _safe_grade(item: QuizItem, given: AnswerValue) -> bool:
         return grade(item, given).correct
     except InputError:
         return False
-
-
-def build_mock_exam(
-    catalog: Catalog,
-    chunks: Sequence[Chunk],
-    now: datetime,
-    seed: int | None = None,
-    total: int = EXAM_QUESTIONS,
-    minutes: int = EXAM_MINUTES,
-) -> MockExam:
-    """A gated mock exam with ``blueprint(total)`` questions per domain, exam formats only
-    (single, multiple, ordering, matching). A domain short of items yields fewer questions;
-    the per-domain results show the actual counts."""
-    items: list[QuizItem] = []
-    for domain, count in blueprint(total).items():
-        quiz = build_quiz(catalog, chunks, domain=domain, count=count,
-                          seed=None if seed is None else seed + domain, types=EXAM_TYPES)
-        items.extend(quiz.items)
-    random.Random(seed).shuffle(items)  # the real exam interleaves domains
-    return MockExam(items=items, started_at=now, minutes=minutes)

@@ -1,9 +1,10 @@
 """Offline question generator: exam-style items from the service catalog and the study notes.
 
 No model is involved. Scenario items come from catalog ``scenarios`` with distractors a
-candidate could confuse with the key (``confused_with`` first, then the same category); cloze
-and true/false items come from note sentences that name a catalog entry; ordering items come
-from ``workflows.WORKFLOWS``; matching items pair catalog entries with their ``purpose``.
+candidate could confuse with the key (``confused_with`` first, then the same category);
+ordering items come from ``workflows.WORKFLOWS``; matching items pair catalog entries with
+their ``purpose``. Only the exam's formats are written: the exam has no true/false or
+fill-in-the-blank items, so the facts such items tested are flashcards now (``flashcards``).
 Every item cites the chunk that supports its key. Items are candidates: run them through
 ``gate.gate_items`` (``session`` does) before showing them.
 """
@@ -16,21 +17,16 @@ from collections.abc import Iterator, Sequence
 
 from tutor.catalog import Catalog, Service
 from tutor.quiz.options import OptionMaker
-from tutor.quiz.plan import SentenceCandidate, TaskPlan, item_id, ratio_ok, selection_tasks
-from tutor.quiz.sentence_items import TRAP_HEADING, SentenceItems, usable_sentence
+from tutor.quiz.plan import TaskPlan, item_id, ratio_ok, selection_tasks
 from tutor.quiz.support import SupportIndex, citation
 from tutor.quiz.text import letters
 from tutor.quiz.workflows import workflows_for
 from tutor.types import Chunk, QuestionType, QuizItem, QuizOption
 
-ALL_TYPES: tuple[QuestionType, ...] = (
-    "single", "multiple", "ordering", "matching", "cloze", "true_false"
-)
 EXAM_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "ordering", "matching")
 # the mix a practice stream cycles through; single-answer items dominate, as on the exam
 KIND_CYCLE: tuple[QuestionType, ...] = (
-    "single", "cloze", "multiple", "true_false", "single", "ordering",
-    "matching", "single", "cloze", "multiple", "true_false", "single",
+    "single", "multiple", "single", "ordering", "single", "matching", "single", "multiple",
 )
 
 LEADS = (
@@ -76,14 +72,13 @@ class OfflineGenerator:
         catalog: Catalog,
         chunks: Sequence[Chunk],
         seed: int | None = None,
-        types: Sequence[QuestionType] = ALL_TYPES,
+        types: Sequence[QuestionType] = EXAM_TYPES,
     ):
         self.catalog = catalog
         self.support = SupportIndex(catalog, chunks)
         self.rng = random.Random(seed)
         self.types = tuple(types)
         self.make = OptionMaker(catalog, self.support, self.rng)
-        self.sentences = SentenceItems(self.make)
 
     # ---- the stream -------------------------------------------------------------------------
 
@@ -102,23 +97,11 @@ class OfflineGenerator:
     def _plan(self, task: str) -> TaskPlan:
         entries = [s for s in self.catalog.for_task(task) if s.scenarios]
         self.rng.shuffle(entries)
-        files: dict[str, list[SentenceCandidate]] = {}
-        for chunk in self.support.chunks:
-            if chunk.task != task or TRAP_HEADING.search(chunk.heading):
-                continue
-            for sentence, _words, ids in self.support.sentences_of(chunk):
-                if ids and usable_sentence(sentence):
-                    candidate = SentenceCandidate(chunk, sentence, ids)
-                    files.setdefault(chunk.source, []).append(candidate)
-        pools = [files[k] for k in sorted(files)]
-        for pool in pools:
-            self.rng.shuffle(pool)
         flows = workflows_for(task)
         self.rng.shuffle(flows)
         # start each task at a different point of the kind cycle so short quizzes still mix
         start = self.rng.randrange(len(KIND_CYCLE))
-        return TaskPlan(task=task, entries=entries, sentence_files=pools, workflows=flows,
-                        kind_pos=start)
+        return TaskPlan(task=task, entries=entries, workflows=flows, kind_pos=start)
 
     def _next_for(self, plan: TaskPlan) -> QuizItem | None:
         kinds = [k for k in KIND_CYCLE if k in self.types] or list(self.types)
@@ -135,8 +118,6 @@ class OfflineGenerator:
             return self._single(plan)
         if kind == "multiple":
             return self._multiple(plan, self.rng.choice((2, 2, 3)))
-        if kind in ("cloze", "true_false"):
-            return self.sentences.from_sentence(plan, kind)
         if kind == "ordering":
             return self._ordering(plan)
         if kind == "matching":
@@ -303,7 +284,7 @@ def generate(
     task: str | None = None,
     count: int = 10,
     seed: int | None = None,
-    types: Sequence[QuestionType] = ALL_TYPES,
+    types: Sequence[QuestionType] = EXAM_TYPES,
 ) -> list[QuizItem]:
     """Up to ``count`` ungated candidates for a domain or task (all tasks if neither)."""
     stream = OfflineGenerator(catalog, chunks, seed=seed, types=types).candidates(

@@ -21,21 +21,16 @@ class OptionMaker:
         self.support = support
         self.rng = rng
 
-    def distractors(self, keys: Sequence[Service], n: int, banned: set[str],
-                    same_category_first: bool = False) -> list[Service]:
+    def distractors(self, keys: Sequence[Service], n: int, banned: set[str]) -> list[Service]:
         """Up to ``n`` wrong options a candidate could confuse with the keys, with names of
-        similar length. A cloze blank sits in a sentence whose grammar fits the key's category,
-        so there ``same_category_first`` puts that category ahead of confused_with entries."""
+        similar length."""
         pools: list[Service] = []
         for key in keys:
             pool = distractor_pool(self.catalog, key, exclude=banned)
             confusable, rest = pool[: len(key.confused_with)], pool[len(key.confused_with) :]
             self.rng.shuffle(confusable)
             self.rng.shuffle(rest)
-            ordered = confusable + rest
-            if same_category_first:
-                ordered.sort(key=lambda s: s.category != key.category)
-            pools.extend(ordered)
+            pools.extend(confusable + rest)
         chosen: list[Service] = []
         names = [k.label for k in keys]
         unique = {c.id: c for c in pools}

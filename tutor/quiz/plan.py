@@ -10,7 +10,6 @@ from tutor.catalog import Service
 from tutor.exam import tasks_of
 from tutor.quiz.gate import MAX_LENGTH_RATIO
 from tutor.quiz.workflows import Workflow
-from tutor.types import Chunk
 
 
 def item_id(kind: str, stem: str, option_texts: Sequence[str]) -> str:
@@ -35,23 +34,13 @@ def ratio_ok(texts: Sequence[str]) -> bool:
 
 
 @dataclass
-class SentenceCandidate:
-    chunk: Chunk
-    sentence: str
-    ids: list[str]
-
-
-@dataclass
 class TaskPlan:
     """Per-task state: rotating pointers so consecutive items visit different topics."""
 
     task: str
     entries: list[Service]
-    sentence_files: list[list[SentenceCandidate]]
     workflows: list[Workflow]
     kind_pos: int = 0
     entry_pos: int = 0
-    file_pos: int = 0
     used_scenarios: set[tuple[str, str]] = field(default_factory=set)
-    used_sentences: set[str] = field(default_factory=set)
     used_groups: set[tuple[str, ...]] = field(default_factory=set)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from tutor.catalog import Catalog
 from tutor.quiz.gate import GateStats, check_item, with_flags
 from tutor.quiz.grade import AnswerValue, GradeResult, grade
-from tutor.quiz.offline import ALL_TYPES, OfflineGenerator
+from tutor.quiz.offline import EXAM_TYPES, OfflineGenerator
 from tutor.quiz.plan import selection_tasks
 from tutor.quiz.text import normalise
 from tutor.types import Chunk, QuestionType, QuizItem
@@ -36,6 +36,8 @@ class QuizSet:
     stats: GateStats
     review_ids: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
+    generated: int = 0  # items a generator wrote (the rest come from the bank or review)
+    notice: str | None = None  # why fewer items came than asked, when the learner can act
 
 
 def gated_stream(
@@ -44,7 +46,7 @@ def gated_stream(
     tasks: Sequence[str],
     stats: GateStats,
     seed: int | None = None,
-    types: Sequence[QuestionType] = ALL_TYPES,
+    types: Sequence[QuestionType] = EXAM_TYPES,
     exclude: set[str] | None = None,
     budget: int | None = None,
 ) -> Iterator[QuizItem]:
@@ -79,10 +81,12 @@ def build_quiz(
     task: str | None = None,
     count: int = 10,
     seed: int | None = None,
-    types: Sequence[QuestionType] = ALL_TYPES,
+    types: Sequence[QuestionType] = EXAM_TYPES,
     review: Sequence[QuizItem] = (),
+    exclude: set[str] | None = None,
 ) -> QuizSet:
-    """Up to ``count`` gated items; ``review`` items (already due) come first.
+    """Up to ``count`` gated offline items; ``review`` items (already due) come first, and
+    items whose id is in ``exclude`` are left out.
 
     Fewer than ``count`` come back only when the corpus cannot supply more distinct items
     that pass the gate within ``CANDIDATES_PER_ITEM`` candidates per item.
@@ -91,15 +95,17 @@ def build_quiz(
     chosen = [r for r in review if r.task in tasks and r.type in types][:count]
     stats = GateStats()
     stream = gated_stream(catalog, chunks, tasks, stats, seed=seed, types=types,
-                          exclude={r.id for r in chosen},
+                          exclude={r.id for r in chosen} | set(exclude or ()),
                           budget=max(count, 1) * CANDIDATES_PER_ITEM)
+    before = len(chosen)
     if len(chosen) < count:
         for item in stream:
             chosen.append(item)
             if len(chosen) >= count:
                 break
     return QuizSet(items=chosen, requested=count, stats=stats,
-                   review_ids=[r.id for r in chosen if r in review], tasks=tasks)
+                   review_ids=[r.id for r in chosen if r in review], tasks=tasks,
+                   generated=len(chosen) - before)
 
 
 @dataclass

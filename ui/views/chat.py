@@ -15,6 +15,7 @@ from tutor.library import library_overview
 from tutor.types import Answer, Filters
 from ui import resources, state
 from ui.errors import library_link, message_for, show, show_error
+from ui.quiz_widgets import show_handoff
 from ui.text import answer_markdown, escape, markdown
 from ui.widgets import citations, stream_markdown
 
@@ -122,6 +123,7 @@ def main() -> None:
         st.info(prompts.UI_CHAT_WELCOME)
     for i, turn in enumerate(turns):
         show_turn(turn, i, settings)
+    show_handoff()  # a practice question sent here by "Ask the tutor about this"
     # One character of headroom: Streamlit silently cuts input at max_chars, so an over-long
     # paste arrives one character too long and the learner is told, instead of being cut off.
     typed = st.chat_input(prompts.UI_CHAT_PLACEHOLDER, max_chars=settings.max_question_chars + 1,

@@ -8,11 +8,13 @@ from typing import Any
 import streamlit as st
 
 from tutor import prompts
-from tutor.quiz import MockExam, build_mock_exam
-from tutor.quiz.mock import EXAM_MINUTES, EXAM_QUESTIONS, PASS_SCORE
+from tutor.errors import InputError
+from tutor.quiz import MockExam, new_mock_exam
+from tutor.quiz.grade import GradeResult, grade
+from tutor.quiz.mock import EXAM_MINUTES, EXAM_QUESTIONS, EXAM_UNSCORED, PASS_SCORE
 from ui import charts, resources, state
 from ui.errors import show_error
-from ui.quiz_widgets import answer_input, explanation, item_header
+from ui.quiz_widgets import answer_input, ask_tutor_button, explanation, item_header
 from ui.text import escape
 
 CLOCK_REFRESH = timedelta(seconds=15)
@@ -28,8 +30,9 @@ def clock_text(left: timedelta) -> str:
 
 
 def start(settings: Any) -> None:
+    deck = resources.bank_deck(settings)
     with st.spinner("Assembling the exam…"):
-        exam = build_mock_exam(resources.catalog(), resources.quiz_chunks(settings), now())
+        exam = new_mock_exam(deck, resources.catalog(), resources.progress_store(settings), now())
     if not exam.items:
         st.warning(prompts.UI_PRACTICE_EMPTY)
         return
@@ -37,7 +40,8 @@ def start(settings: Any) -> None:
 
 
 def intro(settings: Any) -> None:
-    st.write(prompts.UI_MOCK_INTRO.format(n=EXAM_QUESTIONS, minutes=EXAM_MINUTES))
+    st.write(prompts.UI_MOCK_INTRO.format(n=EXAM_QUESTIONS, minutes=EXAM_MINUTES,
+                                          unscored=EXAM_UNSCORED))
     if st.button("Start the mock exam", type="primary", key="mock.start"):
         try:
             start(settings)
@@ -137,15 +141,20 @@ def results(exam: MockExam) -> None:
     cols[0].metric("Scaled score (approx.)", result.scaled_score)
     cols[1].metric("Result", "Pass" if result.passed else "Below pass mark",
                    help=f"The pass mark is {PASS_SCORE}.")
-    cols[2].metric("Correct", f"{result.correct} / {result.total}")
+    cols[2].metric("Correct", f"{result.correct} / {result.total}",
+                   help=f"Scored questions only; {len(result.unscored_ids)} were unscored.")
     cols[3].metric("Time used", clock_text(timedelta(seconds=result.seconds_used)))
     if result.timed_out:
         st.caption("The time ran out before the exam was submitted.")
-    if result.total < EXAM_QUESTIONS:
-        st.caption(prompts.UI_MOCK_SHORT.format(n=result.total, wanted=EXAM_QUESTIONS))
+    if len(exam.items) < EXAM_QUESTIONS:
+        st.caption(prompts.UI_MOCK_SHORT.format(n=len(exam.items), wanted=EXAM_QUESTIONS))
+    numbers = [n + 1 for n, i in enumerate(exam.items) if i.id in set(result.unscored_ids)]
+    if numbers:
+        st.caption(prompts.UI_MOCK_UNSCORED.format(n=len(numbers),
+                                                   which=", ".join(map(str, numbers))))
     st.subheader("By domain")
     rows = [{"Domain": f"{d.domain}. {d.name}", "Correct": d.correct, "Questions": d.total,
-             "Percent": round(d.percent, 1)} for d in result.domains]
+             "Unscored": d.unscored, "Percent": round(d.percent, 1)} for d in result.domains]
     st.altair_chart(charts.domain_results(rows), width="stretch")
     st.dataframe(rows, hide_index=True, width="stretch")
     wrong = [i for i in exam.items if i.id in set(result.wrong_item_ids)]
@@ -158,10 +167,24 @@ def results(exam: MockExam) -> None:
             item = wrong[pick]
             item_header(item)
             given = exam.answers.get(item.id)
-            st.caption("Your answer: " + ("none" if given is None else escape(str(given))))
-            explanation(item)
+            st.caption("Your answer: " + ("none" if given is None else escape(str(given)))
+                       + (" · unscored" if item.id in set(result.unscored_ids) else ""))
+            graded = _safe_result(item, given)
+            explanation(item, graded)
+            ask_tutor_button(item, given, key=f"mock.ask.{item.id}",
+                             limit=resources.settings().max_question_chars)
     st.button("Start a new mock exam", key="mock.new", on_click=state.set_mock_exam,
               args=(None,), type="primary")
+
+
+def _safe_result(item: Any, given: Any) -> GradeResult | None:
+    """The graded answer, for the teaching points; None when nothing usable was given."""
+    if given is None:
+        return None
+    try:
+        return grade(item, given)
+    except InputError:
+        return None
 
 
 def main() -> None:

@@ -8,32 +8,46 @@ import streamlit as st
 
 from tutor import prompts
 from tutor.exam import DOMAINS, TASKS
-from tutor.quiz import PracticeSession, build_quiz
-from tutor.types import QuizItem
+from tutor.quiz import PracticeSession, QuizSource, available_sources, practice_quiz
 from ui import resources, state
 from ui.errors import show_error
-from ui.quiz_widgets import answer_input, explanation, item_header
+from ui.quiz_widgets import answer_input, ask_tutor_button, explanation, given_text, item_header
 from ui.text import escape
 
 MAX_COUNT = 50
 
 
-def start(settings: Any, domain: int | None, task: str | None, count: int, review: bool) -> None:
+SOURCE_LABELS = {
+    "bank": "Exam-style question bank",
+    "offline": "Generated from the notes (offline)",
+    "llm": "Written by the language model",
+}
+
+
+def start(settings: Any, domain: int | None, task: str | None, count: int, review: bool,
+          source: QuizSource = "bank") -> None:
     """Build a question set and make it this session's practice."""
     store = resources.progress_store(settings)
-    due = store.due_items(domain=domain, task=task) if review else []
+    if source == "bank":
+        resources.bank_deck(settings)  # loaded once per process, under its own spinner
     with st.spinner("Preparing questions…"):
-        quiz = build_quiz(resources.catalog(), resources.quiz_chunks(settings), domain=domain,
-                          task=task, count=count, review=due)
+        quiz = practice_quiz(settings, resources.catalog(),
+                             lambda: resources.quiz_chunks(settings), store, source=source,
+                             domain=domain, task=task, count=count, review=review)
     if not quiz.items:
-        st.warning(prompts.UI_PRACTICE_EMPTY)
+        st.warning(quiz.notice or prompts.UI_PRACTICE_EMPTY)
         return
+    if quiz.notice:
+        state.flash("info", quiz.notice)
     label = f"Task {task}" if task else (f"Domain {domain}" if domain else "All domains")
     state.set_practice(state.Practice(session=PracticeSession(quiz, store), selection=label))
 
 
 def setup(settings: Any) -> None:
     st.write("Choose what to practise. Questions you missed before come back when they are due.")
+    sources = available_sources(settings)
+    source: QuizSource = st.radio("Questions from", sources, horizontal=True,
+                                  key="practice.source", format_func=SOURCE_LABELS.__getitem__)
     by = st.radio("Choose questions by", ["Exam domain", "Task statement"], horizontal=True,
                   key="practice.by")
     domain: int | None = None
@@ -50,7 +64,7 @@ def setup(settings: Any) -> None:
     review = st.checkbox("Put questions due for review first", value=True, key="practice.review")
     if st.button("Start practice", type="primary", key="practice.start"):
         try:
-            start(settings, domain, task, int(count), review)
+            start(settings, domain, task, int(count), review, source)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
             show_error(exc, "preparing the questions")
             return
@@ -65,12 +79,6 @@ def scoreboard(p: state.Practice) -> None:
     cols[1].metric("Question", f"{min(answered + (p.feedback is None), total)} of {total}")
     cols[2].metric("Set", p.selection)
     st.progress(answered / total if total else 0.0)
-
-
-def given_text(item: QuizItem, given: Any) -> str:
-    if isinstance(given, dict):
-        return "; ".join(f"{k} → {v}" for k, v in sorted(given.items()))
-    return ", ".join(given) if isinstance(given, list) else str(given)
 
 
 def ask_item(p: state.Practice) -> None:
@@ -111,6 +119,8 @@ def show_feedback(p: state.Practice) -> None:
     item_header(item, p.session.position, len(p.session.quiz.items))
     st.markdown("Your answer: " + escape(given_text(item, record.result.given)))
     explanation(item, record.result)
+    ask_tutor_button(item, record.result.given, key=f"practice.ask.{p.session.position}",
+                     limit=resources.settings().max_question_chars)
     last = p.session.position >= len(p.session.quiz.items)
     st.button("See the result" if last else "Next question", type="primary",
               key="practice.next", on_click=clear_feedback)
