@@ -26,11 +26,18 @@ def ingest_command(
     import json
 
     from ingest.job import run_ingest
+    from tutor import prompts
     from tutor.config import get_settings
+    from tutor.embed import prepare_runtime
     from tutor.errors import TutorError
     from tutor.index import current_name
 
     settings = get_settings()
+    try:  # setup: the one-off encoder export happens here, never while serving
+        prepare_runtime(settings, lambda path: typer.echo(
+            prompts.EXPORTING_ENCODER.format(path=path), err=True))
+    except TutorError as exc:
+        fail(str(exc))
     if if_empty and current_name(settings) is not None:
         typer.echo(f"Index already present in {settings.index_dir}; nothing to do.")
         return

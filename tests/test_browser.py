@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import REPO
+from tests.conftest import ENCODERS, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -85,7 +85,8 @@ def app_url(notes_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    env.update(TUTOR_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    env.update(TUTOR_HOME=str(home), TUTOR_ENCODER_DIR=str(ENCODERS), HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1",
                ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

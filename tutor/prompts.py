@@ -164,3 +164,10 @@ DOCS_NOTHING_SELECTED = "No page of the docs manifest matches that selection."
 DOCS_NO_FOLDER = "The folder {path} does not exist."
 DOCS_NOT_IN_FOLDER = "{path} is not in the folder"
 DOCS_NOTHING_FETCHED = "No page could be obtained ({counts}); the index was left as it was."
+
+# --- speed (issue 17): the one-off encoder export, the app's warm-up, interrupted answers ---
+EXPORTING_ENCODER = ("Exporting the embedding model to ONNX, once for this machine, into {path} "
+                     "(about 20 seconds)…")
+UI_WARMING_UP = "Warming up: loading the embedding model and opening the index…"
+UI_CHAT_INTERRUPTED = ("This answer was interrupted before it finished (by a new question, a "
+                       "page change or a reload), so it was not kept.")
