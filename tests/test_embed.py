@@ -145,8 +145,12 @@ def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
     from tutor.embed.onnx_runtime import OnnxEmbedder
     from tutor.errors import ConfigError
 
+    # Built without complaint (a changed model must first meet the index's model check),
+    # refused as soon as the model is needed.
+    hub = OnnxEmbedder("some-org/some-hub-model")
+    assert hub.model_id == "some-org/some-hub-model"
     with pytest.raises(ConfigError, match="local model folder"):
-        OnnxEmbedder("some-org/some-hub-model")
+        hub.prepare()
     folder = tmp_path / "cls-model"
     folder.mkdir()
     (folder / "modules.json").write_text(json.dumps(
@@ -154,7 +158,7 @@ def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
          {"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"}]))
     (folder / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
     with pytest.raises(ConfigError, match="mean-pooled"):
-        OnnxEmbedder(str(folder))
+        OnnxEmbedder(str(folder)).embed_query("anything")
 
 
 def test_unknown_backend_is_a_config_error() -> None:

@@ -116,10 +116,8 @@ class OnnxEmbedder(LocalModel):
                  batch_size: int = 32, threads: int = 0, query_threads: int = 1,
                  export_root: Path | None = None):
         base_id, self._load_from = resolve_model(name)
-        if not Path(self._load_from).is_dir():
-            raise ConfigError(f"the onnx backends need a local model folder; '{name}' is not "
-                              "one (use embed_backend='torch')")
-        self._check_architecture()
+        self._name = name
+        self._usable = False
         self.quantize = quantize
         self.model_id = f"{base_id}{INT8_SUFFIX}" if quantize else base_id
         # int8 vectors depend on the recipe too: cache them per recipe, never across recipes.
@@ -139,7 +137,15 @@ class OnnxEmbedder(LocalModel):
                                   query_threads=query_threads,
                                   export_root=self.export_root) if quantize else None
 
-    def _check_architecture(self) -> None:
+    def _check_source(self) -> None:
+        """ConfigError unless the model is a local folder this runtime can export. Checked
+        when the model is first needed rather than when the runtime is built, so that a
+        changed TUTOR_EMBED_MODEL first meets the index's model check and its advice."""
+        if self._usable:
+            return
+        if not Path(self._load_from).is_dir():
+            raise ConfigError(f"the onnx backends need a local model folder; '{self._name}' is "
+                              "not one (use embed_backend='torch')")
         modules = Path(self._load_from) / "modules.json"
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in
                  (json.loads(modules.read_text()) if modules.exists() else [])]
@@ -149,14 +155,21 @@ class OnnxEmbedder(LocalModel):
                 "pooling_mode_mean_tokens"):
             raise ConfigError(f"the onnx backends support mean-pooled, normalised BERT models "
                               f"only; use embed_backend='torch' for {self._load_from}")
+        self._usable = True
 
     @property
     def dim(self) -> int:
+        self._check_source()
         return int(self._json("config.json")["hidden_size"])
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        self._check_source()
+        return super().count_tokens(texts)
 
     @property
     def export_dir(self) -> Path:
         """Folder of this model's export; its name changes whenever the source weights do."""
+        self._check_source()
         src = Path(self._load_from)
         stamp = [EXPORT_FORMAT, INT8_RECIPE if self.quantize else False, str(src)] + [
             (p.name, p.stat().st_size, p.stat().st_mtime_ns)
