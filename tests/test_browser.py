@@ -75,7 +75,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def app_url(notes_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by a real `streamlit run` over a copy of the session notes index.
+    """The app served by a real `python -m ui` over a copy of the session notes index.
 
     A copy, because practice answers are written to the progress database under TUTOR_HOME
     and the session index is shared with other tests.
@@ -92,7 +92,8 @@ def app_url(notes_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.port", str(port),
+            # `python -m ui` as `make run` starts it: warming up from process start.
+            [sys.executable, "-m", "ui", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
