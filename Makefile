@@ -1,10 +1,13 @@
-# Two commands on a fresh machine:  `make run` (set up, index the shipped notes, start the app)
-# and `make test` (set up, lint, type-check, run the whole test suite).
+# Two commands on a fresh machine:  `make run` (install what running needs, index the shipped
+# notes, start the app) and `make test` (add the test extras, lint, type-check, run the whole
+# test suite).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
+# The dev, llm and bench extras: tests, lint, providers and the benchmark, not running.
+DEV    := $(VENV)/.installed-dev
 PORT   ?= 8501
 
 .PHONY: run test test-fast lint screenshots setup browser-deps bench eval \
@@ -15,14 +18,20 @@ $(STAMP): pyproject.toml
 	$(PIP) install --upgrade pip
 	# torch first and pinned: anything unpinned that depends on it would pull a CUDA build.
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[dev,llm,bench]'
+	$(PIP) install -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(DEV): $(STAMP)
+	$(PIP) install -e '.[dev,llm,bench]'
+	touch $(DEV)
 
+setup: $(DEV)
+
+# tutor ingest makes the one-off ONNX export first (torch is needed for that, never to serve);
+# `python -m ui` starts loading the encoder and the index before the first page is opened.
 run: $(STAMP)
 	$(VENV)/bin/tutor ingest --if-empty corpus/notes
-	$(VENV)/bin/streamlit run ui/app.py --server.port $(PORT) --server.address 127.0.0.1 \
+	$(PY) -m ui --server.port $(PORT) --server.address 127.0.0.1 \
 		--server.headless true --browser.gatherUsageStats false
 
 browser-deps:
@@ -30,7 +39,7 @@ browser-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "warning: could not install chromium; browser tests will be skipped"; }
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
@@ -43,13 +52,13 @@ test-fast: lint
 		and not postgres"
 
 # The README's screenshots: the browser test, told to write them to docs/screenshots.
-screenshots: $(STAMP) browser-deps
+screenshots: $(DEV) browser-deps
 	TUTOR_TEST_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/test_browser.py
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(PY) -m evals.bench
 
-eval: $(STAMP)
+eval: $(DEV)
 	$(VENV)/bin/tutor eval retrieval --dataset evals/datasets/retrieval_notes.jsonl --mode all
 
 # Team mode on one machine (README, "Team mode"): PostgreSQL under $(TEAM_HOME)/team/postgres

@@ -20,7 +20,7 @@ from typing import Any
 import typer
 
 from evals import bench_common as bc
-from evals import bench_encoder, bench_query
+from evals import bench_encoder, bench_query, bench_serve
 
 QUICK_PAGES = 40
 FACTORS = (1, 4, 16)
@@ -77,9 +77,15 @@ def _encoder_section(corpus: Path, settings: Any, quick: bool, runs: int,
     return out
 
 
+SECTIONS = ("encoder", "ingest", "langchain", "int8", "query", "cold", "app", "runtimes",
+            "scale")
+NEED_INGEST = {"ingest", "langchain", "int8", "query", "scale"}  # these use its index or runs
+
+
 def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAULT_OUT,
               backend: str | None = None, cache: Path | None = None,
-              sections: set[str] | None = None, pages: int = QUICK_PAGES) -> dict[str, Any]:
+              sections: set[str] | None = None, pages: int = QUICK_PAGES,
+              torch_seed: Path | None = None) -> dict[str, Any]:
     """Run the benchmark sections and return (and write) every figure."""
     from tutor.config import load_settings
 
@@ -87,7 +93,7 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAU
     backend = backend or settings.embed_backend
     runs = runs or (2 if quick else 3)
     cache = cache or Path.home() / ".cache" / "mla-tutor" / "bench"
-    sections = sections or {"encoder", "ingest", "langchain", "int8", "query", "cold", "scale"}
+    sections = sections or set(SECTIONS)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="tutor-bench-"))
     corpus = bc.quick_corpus(work / "aws-docs", pages) if quick else bc.AWS_DOCS
@@ -101,9 +107,10 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAU
         if "encoder" in sections:
             _log("encoder runtimes: throughput, fidelity, retrieval quality")
             result["encoder"] = _encoder_section(corpus, settings, quick, runs, cache)
-        _log(f"ingest x{runs} with the raw-encoder floor and a re-ingest ({backend})")
-        ingest = bc.run_child("ingest", {**child, "paths": [str(corpus)], "runs": runs})
-        result["ingest"] = ingest
+        if sections & NEED_INGEST:
+            _log(f"ingest x{runs} with the raw-encoder floor and a re-ingest ({backend})")
+            result["ingest"] = bc.run_child("ingest", {**child, "paths": [str(corpus)],
+                                                       "runs": runs})
         if "langchain" in sections:
             _log(f"plain LangChain pipeline x{runs}")
             result["langchain"] = bc.run_child("langchain", {**child, "paths": [str(corpus)],
@@ -114,7 +121,7 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAU
             result["ingest_int8"] = bc.run_child(
                 "ingest", {**child, "backend": "onnx-int8", "paths": [str(corpus)], "runs": runs})
         questions = bc.load_questions()
-        home = Path(ingest["home"])
+        home = Path(result["ingest"]["home"]) if "ingest" in result else work
         if "query" in sections:
             _log(f"query latency over {len(questions)} questions")
             from tutor.service import Tutor
@@ -123,23 +130,25 @@ def run_bench(*, quick: bool = False, runs: int | None = None, out: Path = DEFAU
                                         encoder_dir=cache / "encoders"))
             result["query"] = bench_query.latency(tutor, questions, 1 if quick else runs)
             result["query"]["threads_ab"] = bench_query.query_threads_ab(tutor.embedder, questions)
+        if sections & {"cold", "app"}:
+            notes = bench_serve.notes_home(cache / f"notes-{backend}", lambda h: load_settings(
+                home=h, embed_backend=backend, encoder_dir=cache / "encoders"))
         if "cold" in sections:
-            _log(f"cold start x{runs}")
-            app, bare, ui_app = [], [], []
-            for _ in range(runs):
-                ask = {**child, "home": str(home), "question": questions[0]["question"]}
-                app.append(bc.run_child("cold_app", ask))
-                ui_app.append(bc.run_child("cold_ui", ask))
-                bare.append(bc.run_child("cold_model", child))
-            result["cold"] = {"app_s": [a["seconds"] for a in app],
-                              "model_s": [b["seconds"] for b in bare],
-                              "ratio": bc.median([a["seconds"] / b["seconds"]
-                                                  for a, b in zip(app, bare, strict=False)]),
-                              "app_imports_torch": app[0]["torch_loaded"],
-                              "ui_s": [u["seconds"] for u in ui_app],
-                              "ui_answered": all(u["status"] == "answered" for u in ui_app),
-                              "ui_ratio": bc.median([u["seconds"] / b["seconds"]
-                                                     for u, b in zip(ui_app, bare, strict=False)])}
+            _log(f"cold start x{runs}: tutor ask, library, app script against the floor")
+            result["cold"] = bench_serve.cold_starts(notes, cache / "encoders", backend,
+                                                     bench_serve.first_question(), runs)
+        if "app" in sections and bench_serve.CHROMIUM.exists():
+            _log("the app in a browser: first question after the page loads, then 19 more")
+            result["app"] = bench_serve.app_first_answer(
+                notes, cache / "encoders", bench_serve.questions(20), out / "streamlit.log")
+        if "runtimes" in sections:
+            _log("retrieval eval, onnx against torch, on both datasets")
+            from evals import bench_runtimes
+
+            seeds = {"awsdocs": torch_seed} if torch_seed else {}
+            result["runtimes"] = bench_runtimes.compare(
+                work / "runtimes", cache / "encoders", out, seeds,
+                ("notes",) if quick else tuple(bench_runtimes.DATASETS))
         if "scale" in sections:
             _log(f"scale {FACTORS} and memory")
             result["scale"] = _scale(home, work, child, questions, quick, runs, out)
@@ -229,7 +238,8 @@ def summary(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         dq = enc["quality"]["torch"]["hit@5"] - enc["quality"]["onnx-int8"]["hit@5"]
         add("encoder target", best, f"{t[best]['speedup_vs_torch']:.2f}x", 
             t[best]["speedup_vs_torch"] >= 2 and dq <= 1, ">=2x at <=1 pt")
-    _ingest_rows(add, r["ingest"], r.get("langchain"), "")
+    if r.get("ingest"):
+        _ingest_rows(add, r["ingest"], r.get("langchain"), f" ({r['backend']})")
     if r.get("ingest_int8"):
         _ingest_rows(add, r["ingest_int8"], r.get("langchain"), " (onnx-int8)")
     q = r.get("query")
@@ -244,16 +254,10 @@ def summary(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     if ab:
         add("query embed threads", f"all {ab['all_threads']['p95_ms']:.1f} ms p95",
             f"{ab['threads']} thread: {ab['query_threads']['p95_ms']:.1f} ms p95", None, "")
-    c = r.get("cold")
-    if c:
-        add("cold start",
-            f"app {bc.median(c['app_s']):.1f} s, model {bc.median(c['model_s']):.1f} s",
-            f"{c['ratio']:.2f}x model load", c["ratio"] <= 1.5, "<=1.5x")
-        if "ui_s" in c:
-            add("cold start, Streamlit app", f"first answer {bc.median(c['ui_s']):.1f} s"
-                + ("" if c["ui_answered"] else " (NOT answered)"),
-                f"{c['ui_ratio']:.2f}x model load", c["ui_ratio"] <= 1.5 and c["ui_answered"],
-                "<=1.5x")
+    bench_serve.rows(r, add)
+    from evals import bench_runtimes
+
+    bench_runtimes.rows(r, add)
     s = r.get("scale")
     if s:
         p = s["points"]
@@ -298,12 +302,19 @@ def bench(
     out: Path = typer.Option(DEFAULT_OUT, help="Folder for the results."),
     backend: str | None = typer.Option(None, help="Encoder runtime (default: configured)."),
     only: list[str] | None = typer.Option(
-        None, help="Sections: encoder langchain int8 query cold scale (ingest always runs)."),
+        None, help="Sections: encoder ingest langchain int8 query cold app runtimes scale "
+        "(ingest runs with any of the four after it)."),
     pages: int = typer.Option(QUICK_PAGES, min=2, help="Pages in the --quick subset."),
+    torch_seed: Path | None = typer.Option(
+        None, help="A torch-built TUTOR_HOME of ../shared/aws-docs whose embedding cache "
+        "saves the runtimes section embedding the docs with torch again."),
 ) -> None:
-    """Measure ingest, retrieval, cold start, scale and memory against their floors."""
+    """Measure ingest, retrieval, cold start, the app, scale and memory against their floors."""
+    unknown = set(only or ()) - set(SECTIONS)
+    if unknown:
+        raise typer.BadParameter(f"unknown sections {sorted(unknown)}", param_hint="--only")
     result = run_bench(quick=quick, runs=runs, out=out, backend=backend,
-                       sections=set(only) if only else None, pages=pages)
+                       sections=set(only) if only else None, pages=pages, torch_seed=torch_seed)
     render(result)
     typer.echo(f"wrote {out / 'bench.json'}")
     (out / "bench.md").write_text(markdown(result) + "\n")

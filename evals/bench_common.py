@@ -135,11 +135,8 @@ def hit_and_rr(sources: Sequence[str], gold: Sequence[str], k: int = 5) -> tuple
 
 
 def run_child(task: str, args: dict[str, Any], *, timeout: float = 7200) -> dict[str, Any]:
-    """Run ``evals.bench_worker <task>`` in a fresh interpreter and return its JSON result.
-
-    ``spawned_at`` (wall clock) is added so a cold-start child can report its own latency.
-    """
-    payload = json.dumps({**args, "spawned_at": time.time()})
+    """Run ``evals.bench_worker <task>`` in a fresh interpreter and return its JSON result."""
+    payload = json.dumps(args)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1",
            "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.run([sys.executable, "-m", "evals.bench_worker", task, payload],

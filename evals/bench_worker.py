@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -113,26 +112,19 @@ def langchain(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def cold_app(args: dict[str, Any]) -> dict[str, Any]:
-    """Process start to the first answer of the app on an existing index."""
+    """A new process's first answer through the library, on an existing index (timed by
+    the parent, spawn to exit: evals/bench_serve.py)."""
     from tutor.service import Tutor
 
-    answer = Tutor(_settings(args["home"], args)).ask(args["question"])
-    return {"seconds": time.time() - args["spawned_at"], "status": answer.status,
-            "citations": len(answer.citations), "torch_loaded": "torch" in sys.modules}
-
-
-def cold_model(args: dict[str, Any]) -> dict[str, Any]:
-    """Process start to a loaded sentence-transformers model: the bare floor of a cold start."""
-    from sentence_transformers import SentenceTransformer
-
-    from tutor.embed import bundled_model_path
-
-    SentenceTransformer(str(bundled_model_path()), device="cpu")
-    return {"seconds": time.time() - args["spawned_at"]}
+    tutor = Tutor(_settings(args["home"], args))
+    tutor.warm_up()
+    answer = tutor.ask(args["question"])
+    return {"status": answer.status, "citations": len(answer.citations),
+            "torch_loaded": "torch" in sys.modules}
 
 
 def cold_ui(args: dict[str, Any]) -> dict[str, Any]:
-    """Process start to the first answer of the Streamlit app itself: its script run by
+    """A new process's first answer through the Streamlit app's own script, run by
     Streamlit's AppTest (no browser), a question typed into the chat box."""
     os.environ.update({"TUTOR_HOME": args["home"], "TUTOR_EMBED_BACKEND": args["backend"],
                        "TUTOR_ENCODER_DIR": args["encoder_dir"]})
@@ -145,8 +137,7 @@ def cold_ui(args: dict[str, Any]) -> dict[str, Any]:
     app.chat_input[0].set_value(args["question"]).run()
     turns = app.session_state[state.CHAT] if state.CHAT in app.session_state else []  # noqa: SIM401 - AppTest's session state has no get()
     answer = turns[0].answer if turns else None
-    return {"seconds": time.time() - args["spawned_at"],
-            "status": answer.status if answer else "none", "exception": bool(app.exception),
+    return {"status": answer.status if answer else "none", "exception": bool(app.exception),
             "torch_loaded": "torch" in sys.modules}
 
 
@@ -164,7 +155,7 @@ def serve(args: dict[str, Any]) -> dict[str, Any]:
 
 
 TASKS = {"ingest": ingest, "langchain": langchain, "cold_app": cold_app, "cold_ui": cold_ui,
-         "cold_model": cold_model, "serve": serve}
+         "serve": serve}
 
 if __name__ == "__main__":
     emit(TASKS[sys.argv[1]](json.loads(sys.argv[2])))

@@ -30,10 +30,15 @@ def ingest_command(
     import json
 
     from ingest.job import run_ingest
+    from tutor import prompts
     from tutor.config import get_settings
+    from tutor.embed import prepare_runtime
     from tutor.index import current_name
 
     settings = get_settings()
+    # setup: the one-off encoder export happens here, never while serving
+    prepare_runtime(settings, lambda path: echo(prompts.EXPORTING_ENCODER.format(path=path),
+                                                err=True))
     if if_empty and current_name(settings) is not None:
         echo(f"Index already present in {settings.index_dir}; nothing to do.")
         return

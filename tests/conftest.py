@@ -16,6 +16,9 @@ NOTES = REPO / "corpus" / "notes"
 # Embeddings are cached by text hash across sessions in this checkout (.test-cache/ is
 # git-ignored); tests that count encoder calls use their own empty cache instead.
 SHARED_CACHE = Path(os.environ.get("TUTOR_TEST_CACHE", REPO / ".test-cache"))
+# One ONNX export of the bundled model serves every test, app and child process of the
+# session (made once per checkout, ~20 s), instead of one per TUTOR_HOME.
+ENCODERS = SHARED_CACHE / "encoders"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -24,8 +27,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 # Fixtures that load the real MiniLM model or an index built with it: tests using them are
 # marked "model" and left out of `make test-fast`.
-MODEL_FIXTURES = {"minilm_base", "minilm", "notes_home", "awsdocs_home", "notes_tutor",
-                  "awsdocs_tutor"}
+MODEL_FIXTURES = {"minilm_base", "minilm", "minilm_torch", "notes_home", "awsdocs_home",
+                  "notes_tutor", "awsdocs_tutor"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,6 +52,7 @@ def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith("TUTOR_") and key not in ("TUTOR_HOME", "TUTOR_TEST_CACHE",
                                                      "TUTOR_TEST_SCREENSHOTS"):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("TUTOR_ENCODER_DIR", str(ENCODERS))
     _clear_settings_cache()
     yield home
     _clear_settings_cache()
@@ -70,7 +74,18 @@ def hash_embedder():
 
 @pytest.fixture(scope="session")
 def minilm_base():
-    """The real bundled all-MiniLM-L6-v2, loaded once per session."""
+    """The real bundled all-MiniLM-L6-v2 in the default runtime (ONNX, from the session's
+    shared export), loaded once per session."""
+    from tutor.embed.onnx_runtime import OnnxEmbedder
+
+    emb = OnnxEmbedder(export_root=ENCODERS)
+    emb.embed_query("warm up")
+    return emb
+
+
+@pytest.fixture(scope="session")
+def minilm_torch():
+    """The same model in PyTorch (the ``torch`` runtime), for tests that compare runtimes."""
     from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
     emb = SentenceTransformerEmbedder()

@@ -6,11 +6,13 @@ It checks the structure and the arithmetic of the figures, never how fast anythi
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from evals import bench, bench_common, bench_encoder, bench_query
+from evals.retrieval import MODES, metric_names
 
 
 @pytest.fixture
@@ -108,7 +110,7 @@ def test_encoder_helpers_with_the_hash_embedder(tiny, tmp_path: Path, hash_embed
 def _result(ingest_s: float, raw_s: float, reingest_s: float, lc_s: float) -> dict:
     runs = [{"ingest_s": ingest_s, "raw_s": raw_s, "reingest_s": reingest_s, "chunks": 100,
              "files": 10}]
-    return {"date": "d", "quick": True, "backend": "torch",
+    return {"date": "d", "quick": True, "backend": "onnx",
             "machine_start": {"cpu": "c", "cores": 2, "load_average": [1.0]},
             "ingest": {"runs": runs, "peak_rss_mb_ingest": 900.0},
             "langchain": {"runs": [{"seconds": lc_s, "chunks": 120, "files": 10}]}}
@@ -116,14 +118,81 @@ def _result(ingest_s: float, raw_s: float, reingest_s: float, lc_s: float) -> di
 
 def test_summary_ratios_and_targets() -> None:
     rows = {r[0]: r for r in bench.summary(_result(10.0, 9.0, 0.25, 20.0))}
-    assert rows["ingest vs raw encoder"][2] == "0.90 of raw"
-    assert rows["ingest vs raw encoder"][3].endswith("yes")
-    assert rows["re-ingest unchanged"][2] == "40x faster"
-    assert rows["ingest vs LangChain"][2] == "2.00x"
-    assert rows["ingest peak RSS"][3].endswith("yes")
+    assert rows["ingest vs raw encoder (onnx)"][2] == "0.90 of raw"
+    assert rows["ingest vs raw encoder (onnx)"][3].endswith("yes")
+    assert rows["re-ingest unchanged (onnx)"][2] == "40x faster"
+    assert rows["ingest vs LangChain (onnx)"][2] == "2.00x"
+    assert rows["ingest peak RSS (onnx)"][3].endswith("yes")
     slow = {r[0]: r for r in bench.summary(_result(10.0, 5.0, 1.0, 12.0))}
-    assert slow["ingest vs raw encoder"][3].endswith("NO")
-    assert slow["re-ingest unchanged"][3].endswith("NO")
-    assert slow["ingest vs LangChain"][3].endswith("NO")
+    assert slow["ingest vs raw encoder (onnx)"][3].endswith("NO")
+    assert slow["re-ingest unchanged (onnx)"][3].endswith("NO")
+    assert slow["ingest vs LangChain (onnx)"][3].endswith("NO")
     table = bench.markdown(_result(10.0, 9.0, 0.25, 20.0))
     assert table.count("\n") == len(rows) + 1
+
+
+def _serving(ask_s: list[float], floor_s: list[float], ask_rss: float, first_s: float,
+             app_rss: float) -> dict:
+    ratios = [a / f for a, f in zip(ask_s, floor_s, strict=True)]
+    part = {"seconds": ask_s, "peak_rss_mb": ask_rss, "ratio": bench_common.median(ratios),
+            "answered": True}
+    return {"date": "d", "quick": True, "backend": "onnx",
+            "machine_start": {"cpu": "c", "cores": 2, "load_average": [1.0]},
+            "cold": {"load_average": [1.0], "floor": {"seconds": floor_s, "peak_rss_mb": 190.0},
+                     "cli": part, "library": part, "ui": part},
+            "app": {"first_answer_s": first_s, "later_p50_s": 0.2, "start_to_page_s": 4.0,
+                    "questions": 20, "answered": 20, "peak_rss_mb": app_rss,
+                    "load_average": [1.0]}}
+
+
+def test_serving_rows_divide_by_the_floor_of_the_same_turn() -> None:
+    fast = {r[0]: r for r in bench.summary(_serving([1.4, 3.0], [1.0, 2.0], 300, 1.2, 650))}
+    assert fast["cold start, tutor ask"][2] == "1.45x floor"  # median of 1.4 and 1.5
+    assert fast["cold start, tutor ask"][3] == "<=1.5x yes"
+    assert fast["tutor ask peak RSS"][3] == "<=400 MB yes"
+    assert fast["app first answer"][3] == "<=1.5 s yes"
+    assert fast["app peak RSS after 20 questions"][3] == "<=700 MB yes"
+    slow = {r[0]: r for r in bench.summary(_serving([2.0, 4.0], [1.0, 2.0], 450, 2.5, 900))}
+    for row in ("cold start, tutor ask", "tutor ask peak RSS", "app first answer",
+                "app peak RSS after 20 questions"):
+        assert slow[row][3].endswith("NO"), row
+
+
+def test_runtime_comparison_is_cell_by_cell_in_points() -> None:
+    from evals import bench_runtimes
+
+    names = [n for n in metric_names(10) if not n.startswith("latency")]
+    a = {"metrics": {m: dict.fromkeys(names, 0.8) for m in MODES}}
+    b = {"metrics": {m: dict.fromkeys(names, 0.8) for m in MODES}}
+    b["metrics"]["hybrid"]["mrr@10"] = 0.806
+    cells = bench_runtimes.cells(a, b)
+    assert len(cells) == len(MODES) * len(names)
+    assert cells["hybrid.mrr@10"] == pytest.approx(0.6)
+    assert all(v == 0 for k, v in cells.items() if k != "hybrid.mrr@10")
+    entry = {"cells": cells, "worst_cell": "hybrid.mrr@10", "worst_points": 0.6,
+             "within": False}
+    rows = {r[0]: r for r in bench.summary({
+        "date": "d", "quick": True, "backend": "onnx",
+        "machine_start": {"cpu": "c", "cores": 2, "load_average": [1.0]},
+        "runtimes": {"notes": {"questions": 130, "onnx": entry, "onnx_on_torch_index": entry}}})}
+    assert rows["eval onnx vs torch, notes"][2] == "worst hybrid.mrr@10 +0.60 pt"
+    assert rows["eval onnx vs torch, notes"][3].endswith("NO")
+
+
+@pytest.mark.server
+def test_cold_starts_run_each_process_against_the_floor(notes_home: Path,
+                                                        tmp_path: Path) -> None:
+    from evals import bench_serve
+    from tests.conftest import ENCODERS
+
+    home = tmp_path / "home"
+    shutil.copytree(notes_home, home)
+    out = bench_serve.cold_starts(home, ENCODERS, "onnx", bench_serve.first_question(), 1)
+    for name in ("floor", "cli", "library", "ui"):
+        assert len(out[name]["seconds"]) == 1 and out[name]["seconds"][0] > 0
+        assert out[name]["peak_rss_mb"] > 50
+    for name in ("cli", "library", "ui"):
+        assert out[name]["answered"], name
+        assert out[name]["ratio"] == pytest.approx(out[name]["seconds"][0]
+                                                   / out["floor"]["seconds"][0])
+    assert not out["library"]["torch_loaded"] and not out["ui"]["torch_loaded"]

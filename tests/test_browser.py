@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import REPO
+from tests.conftest import ENCODERS, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -75,7 +75,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def app_url(notes_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by a real `streamlit run` over a copy of the session notes index.
+    """The app served by a real `python -m ui` over a copy of the session notes index.
 
     A copy, because practice answers are written to the progress database under TUTOR_HOME
     and the session index is shared with other tests.
@@ -85,13 +85,15 @@ def app_url(notes_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    env.update(TUTOR_HOME=str(home), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    env.update(TUTOR_HOME=str(home), TUTOR_ENCODER_DIR=str(ENCODERS), HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1",
                ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.port", str(port),
+            # `python -m ui` as `make run` starts it: warming up from process start.
+            [sys.executable, "-m", "ui", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,

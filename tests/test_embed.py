@@ -1,6 +1,7 @@
-"""Encoder runtimes: the ONNX export reproduces the PyTorch model, int8 documents keep their
-own model id while queries stay fp32, and backends are chosen by settings. The export is made
-once per checkout in the shared test cache (tens of seconds the first time)."""
+"""Encoder runtimes: the ONNX export (the default runtime) reproduces the PyTorch model, int8
+documents keep their own model id while queries stay fp32, and backends are chosen by
+settings. The export is made once per checkout in the shared test cache (tens of seconds the
+first time)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import SHARED_CACHE
+from tests.conftest import ENCODERS
 
 TEXTS = [
     "What does SageMaker Model Monitor compare live traffic against?",
@@ -25,51 +26,51 @@ TEXTS = [
 def onnx_fp32():
     from tutor.embed.onnx_runtime import OnnxEmbedder
 
-    return OnnxEmbedder(export_root=SHARED_CACHE / "encoders")
+    return OnnxEmbedder(export_root=ENCODERS)
 
 
 @pytest.fixture(scope="session")
 def onnx_int8():
     from tutor.embed.onnx_runtime import OnnxEmbedder
 
-    return OnnxEmbedder(quantize=True, export_root=SHARED_CACHE / "encoders")
+    return OnnxEmbedder(quantize=True, export_root=ENCODERS)
 
 
-def test_onnx_export_computes_the_torch_vectors(minilm_base, onnx_fp32) -> None:
-    ref = minilm_base.embed_documents(TEXTS)
+def test_onnx_export_computes_the_torch_vectors(minilm_torch, onnx_fp32) -> None:
+    ref = minilm_torch.embed_documents(TEXTS)
     got = onnx_fp32.embed_documents(TEXTS)
     assert got.shape == ref.shape == (len(TEXTS), 384)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert (got * ref).sum(1).min() > 0.9999
     # same vectors, so the same model id: a torch-built index stays usable
-    assert onnx_fp32.model_id == minilm_base.model_id
+    assert onnx_fp32.model_id == minilm_torch.model_id
     assert np.allclose(onnx_fp32.embed_query(TEXTS[0]), got[0], atol=1e-5)
     report = json.loads((onnx_fp32.export_dir / "export.json").read_text())
     assert report["quantized"] is False and min(report["probe_cosines"]) > 0.9999
 
 
-def test_onnx_agrees_with_torch_on_tokens_and_shape(minilm_base, onnx_fp32) -> None:
-    assert onnx_fp32.count_tokens(TEXTS) == minilm_base.count_tokens(TEXTS)
-    assert (onnx_fp32.dim, onnx_fp32.window) == (minilm_base.dim, minilm_base.window)
+def test_onnx_agrees_with_torch_on_tokens_and_shape(minilm_torch, onnx_fp32) -> None:
+    assert onnx_fp32.count_tokens(TEXTS) == minilm_torch.count_tokens(TEXTS)
+    assert (onnx_fp32.dim, onnx_fp32.window) == (minilm_torch.dim, minilm_torch.window)
     assert onnx_fp32.embed_documents([]).shape == (0, 384)
 
 
-def test_int8_embeds_documents_in_int8_and_queries_in_fp32(minilm_base, onnx_fp32,
+def test_int8_embeds_documents_in_int8_and_queries_in_fp32(minilm_torch, onnx_fp32,
                                                            onnx_int8) -> None:
-    cos = (onnx_int8.embed_documents(TEXTS) * minilm_base.embed_documents(TEXTS)).sum(1)
+    cos = (onnx_int8.embed_documents(TEXTS) * minilm_torch.embed_documents(TEXTS)).sum(1)
     assert cos.min() > 0.97
     assert cos.min() < 0.99999  # quantized: not the same function
-    assert onnx_int8.model_id == minilm_base.model_id + "+onnx-int8"
+    assert onnx_int8.model_id == minilm_torch.model_id + "+onnx-int8"
     assert onnx_int8.export_dir != onnx_fp32.export_dir  # never overwrites the fp32 export
     # A query is embedded in fp32: the very vector torch gives.
     query = TEXTS[0]
-    assert float(onnx_int8.embed_query(query) @ minilm_base.embed_query(query)) > 0.9999
+    assert float(onnx_int8.embed_query(query) @ minilm_torch.embed_query(query)) > 0.9999
     report = json.loads((onnx_int8.export_dir / "export.json").read_text())
     assert report["quantized"] is True and min(report["probe_cosines"]) > 0.97
 
 
 def test_int8_and_fp32_indexes_serve_each_other_but_never_mix_in_one(
-        minilm_base, onnx_int8, tmp_path: Path) -> None:
+        minilm_torch, onnx_int8, tmp_path: Path) -> None:
     from ingest.job import run_ingest
     from tutor.config import load_settings
     from tutor.errors import ModelMismatchError
@@ -84,18 +85,18 @@ def test_int8_and_fp32_indexes_serve_each_other_but_never_mix_in_one(
                                         "size or time before it delivers them to S3.\n")
     torch_home = load_settings(home=tmp_path / "torch-home")
     int8_home = load_settings(home=tmp_path / "int8-home")
-    run_ingest([folder], torch_home, embedder=minilm_base)
+    run_ingest([folder], torch_home, embedder=minilm_torch)
     run_ingest([folder], int8_home, embedder=onnx_int8)
     question = "What does Model Monitor compare live traffic against?"
     for settings in (torch_home, int8_home):
-        for embedder in (minilm_base, onnx_int8):
+        for embedder in (minilm_torch, onnx_int8):
             hits = Retriever(settings, embedder).search(question, k=2, mode="dense")
             assert hits[0].chunk.source == "monitor.md"
     # Re-ingesting with the other precision would leave int8 and fp32 vectors side by side.
     with pytest.raises(ModelMismatchError, match="rebuild"):
         run_ingest([folder], torch_home, embedder=onnx_int8)
     with pytest.raises(ModelMismatchError, match="rebuild"):
-        run_ingest([folder], int8_home, embedder=minilm_base)
+        run_ingest([folder], int8_home, embedder=minilm_torch)
 
 
 def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
@@ -116,13 +117,19 @@ def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
     assert first_batch[1].shape[1] == 256
 
 
-def test_settings_choose_the_runtime(settings, tutor_home: Path) -> None:
+def test_settings_choose_the_runtime(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.config import load_settings
     from tutor.embed import make_embedder
     from tutor.embed.onnx_runtime import OnnxEmbedder
     from tutor.embed.torch_runtime import SentenceTransformerEmbedder
 
-    assert isinstance(make_embedder(settings).inner, SentenceTransformerEmbedder)
+    monkeypatch.delenv("TUTOR_ENCODER_DIR")  # the shared test export; users have none set
+    default = make_embedder(load_settings())
+    assert isinstance(default.inner, OnnxEmbedder) and not default.inner.quantize
+    assert default.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    torch = make_embedder(load_settings(embed_backend="torch"))
+    assert isinstance(torch.inner, SentenceTransformerEmbedder)
+    assert torch.cache_id == default.cache_id  # the same vectors, so one embedding cache
     emb = make_embedder(load_settings(embed_backend="onnx-int8", embed_threads=1))
     assert isinstance(emb.inner, OnnxEmbedder) and emb.inner.quantize
     assert emb.inner.threads == 1
@@ -138,8 +145,12 @@ def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
     from tutor.embed.onnx_runtime import OnnxEmbedder
     from tutor.errors import ConfigError
 
+    # Built without complaint (a changed model must first meet the index's model check),
+    # refused as soon as the model is needed.
+    hub = OnnxEmbedder("some-org/some-hub-model")
+    assert hub.model_id == "some-org/some-hub-model"
     with pytest.raises(ConfigError, match="local model folder"):
-        OnnxEmbedder("some-org/some-hub-model")
+        hub.prepare()
     folder = tmp_path / "cls-model"
     folder.mkdir()
     (folder / "modules.json").write_text(json.dumps(
@@ -147,7 +158,7 @@ def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
          {"type": "sentence_transformers.models.Pooling", "path": "1_Pooling"}]))
     (folder / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
     with pytest.raises(ConfigError, match="mean-pooled"):
-        OnnxEmbedder(str(folder))
+        OnnxEmbedder(str(folder)).embed_query("anything")
 
 
 def test_unknown_backend_is_a_config_error() -> None:

@@ -184,3 +184,69 @@ def test_the_app_builds_its_own_model_when_nothing_is_injected(make_app, notes_h
     built = resources.embedder(resources.settings())
     assert built.model_id == "sentence-transformers/all-MiniLM-L6-v2"
     assert (home / "cache").is_dir()  # the configured embedding cache, under TUTOR_HOME
+
+
+def test_a_question_submitted_during_an_answer_keeps_both(make_app, notes_home, minilm):
+    """The state a newer question leaves behind: the first turn still pending from the run
+    that stopped, the second just submitted. Both stay; the first can be asked again."""
+    from ui import state
+
+    at = make_app(notes_home, minilm).run()
+    at.session_state[state.CHAT] = [state.Turn(question=QUESTION)]  # its run never finished
+    at.chat_input[0].set_value("How does AWS KMS envelope encryption work?").run()
+    assert not at.exception
+    first, second = turns(at)
+    assert first.question == QUESTION and first.status == state.INTERRUPTED
+    assert first.answer is None
+    assert second.status == state.ANSWERED and second.answer.citations
+    assert prompts.UI_CHAT_INTERRUPTED in alerts(at, "info")
+    at.button(key="chat.again.0").click().run()
+    first, second = turns(at)
+    assert first.status == state.ANSWERED and first.answer.citations
+    assert [t.question for t in turns(at)] == [QUESTION, second.question]
+    assert len(at.chat_message) == 4
+
+
+def test_a_rerun_during_an_answer_marks_it_interrupted(make_app, notes_home, minilm):
+    from ui import state
+
+    at = make_app(notes_home, minilm).run()
+    at.session_state[state.CHAT] = [state.Turn(question=QUESTION)]
+    at.sidebar.selectbox(key="chat.domain").set_value(3).run()  # any rerun, no new question
+    [turn] = turns(at)
+    assert turn.status == state.INTERRUPTED
+    assert [b.key for b in at.button if b.key.startswith("chat.again")] == ["chat.again.0"]
+
+
+def test_the_app_warms_up_before_the_first_question(make_app, notes_home, minilm):
+    from ui import resources
+
+    at = make_app(notes_home, minilm).run()
+    settings = resources.settings()
+    warm = resources.warm_up(settings)  # the one app.py started, not a new one
+    assert warm is resources.warm_up(settings) and len(warm.threads) == 2
+    warm.wait()
+    assert warm.ready()
+    tutor = resources.tutor(settings)
+    assert tutor.retriever._snapshot is not None  # opened before anyone asked
+    at.chat_input[0].set_value(QUESTION).run()
+    assert turns(at)[0].answer.citations
+
+
+def test_a_damaged_index_is_not_opened_by_the_warm_up(make_app, notes_home, minilm, tmp_path):
+    import chromadb
+
+    from ui import resources
+
+    home = copy_home(notes_home, tmp_path / "home")
+    # A vector gone from the store: the index still opens, only the child-process check
+    # (which counts the vectors) finds the damage, and the warm-up must wait for its word.
+    client = chromadb.PersistentClient(path=str(current_generation(home) / "chroma"))
+    collection = client.get_collection("tutor")
+    collection.delete(ids=collection.get(limit=1)["ids"])
+    client.close()
+    make_app(home, minilm).run()
+    settings = resources.settings()
+    resources.warm_up(settings).wait()
+    assert "holds" in resources.index_problem(settings)
+    assert resources.tutor(settings).retriever._snapshot is None

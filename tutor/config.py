@@ -61,10 +61,12 @@ class Settings(BaseSettings):
         "folder, or a model name a hub can serve (needs network on first use).",
     )
     embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "torch", description="Encoder runtime: 'torch' (sentence-transformers), 'onnx' (the "
-        "same vectors via onnxruntime, no torch at serving time) or 'onnx-int8' (documents "
-        "through int8 matrix multiplications, ~1.6x faster ingest; queries stay fp32, so "
-        "either kind of index can be searched, but switching needs tutor ingest --rebuild).")
+        "onnx", description="Encoder runtime: 'onnx' (the torch vectors through onnxruntime "
+        "from a local export made once at setup; serving never imports torch), 'torch' "
+        "(sentence-transformers in PyTorch; any sentence-transformers model) or 'onnx-int8' "
+        "(documents through int8 matrix multiplications, ~1.6x faster ingest; queries stay "
+        "fp32, so either kind of index can be searched, but switching needs tutor ingest "
+        "--rebuild).")
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder call.")
     embed_threads: int = Field(0, ge=0, description="Encoder threads; 0 keeps the library default.")
     embed_query_threads: int = Field(

@@ -233,3 +233,10 @@ TEAM_NEEDS_SIGNIN = ("In team mode this command acts as an account: pass --user 
                      "TUTOR_USER) and the password when asked (or in TUTOR_PASSWORD).")
 INGEST_LOCKED_TEAM = ("another ingest is already publishing to this team index ({where}); wait "
                       "for it to finish and try again")
+
+# --- speed (issue 17): the one-off encoder export, the app's warm-up, interrupted answers ---
+EXPORTING_ENCODER = ("Exporting the embedding model to ONNX, once for this machine, into {path} "
+                     "(about 20 seconds)…")
+UI_WARMING_UP = "Warming up: loading the embedding model and opening the index…"
+UI_CHAT_INTERRUPTED = ("This answer was interrupted before it finished (by a new question, a "
+                       "page change or a reload), so it was not kept.")

@@ -1,19 +1,23 @@
-"""The Tutor: settings, embedder, retriever and answerer wired into one LangChain chain.
+"""The Tutor: settings, embedder, retriever and answerer wired into one pipeline,
+retrieve | answer, also offered as a LangChain runnable (``Tutor.chain``).
 
 CLI, UI and evals all go through this object; none of them builds the pipeline itself.
+``ask`` and ``stream`` run the two steps directly: importing LangChain's runnables takes
+seconds on a busy machine, and the offline path (extractive answers, rule rewrites) needs
+none of LangChain, so a learner's `tutor ask` never waits for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
-
-from langchain_core.runnables import Runnable, RunnableLambda
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from tutor import prompts
 from tutor.answer.base import Answerer
 from tutor.answer.extractive import ExtractiveAnswerer
-from tutor.answer.generative import GenerativeAnswerer
 from tutor.answer.guard import sanitize_hits
 from tutor.answer.rewrite import Rewriter, make_rewriter
 from tutor.config import RetrievalMode, Settings, get_settings
@@ -22,6 +26,12 @@ from tutor.errors import InputError
 from tutor.load.normalize import clean
 from tutor.retrieve import Retriever
 from tutor.types import Answer, Filters, Hit
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
+
+log = logging.getLogger(__name__)
+WARM_QUERY = "warm up"
 
 
 def clean_question(question: str | None, limit: int) -> str:
@@ -46,11 +56,20 @@ def _record(answer: Answer, state: dict[str, Any]) -> Answer:
     return answer
 
 
+def _quietly(name: str, job: Callable[[], object]) -> None:
+    try:
+        job()
+    except Exception as exc:  # noqa: BLE001 - the question that needs it reports it properly
+        log.debug("warming up the %s failed: %s", name, exc)
+
+
 def make_answerer(settings: Settings, extractive: ExtractiveAnswerer) -> Answerer:
     """The answerer ``settings.llm_provider`` names: extractive for "none", else a
     GenerativeAnswerer that falls back to ``extractive``."""
     if settings.llm_provider == "none":
         return extractive
+    from tutor.answer.generative import GenerativeAnswerer  # LangChain comes with a model
+
     return GenerativeAnswerer(settings, fallback=extractive)
 
 
@@ -70,10 +89,38 @@ class Tutor:
                                              self.settings.min_relevance)
         self.answerer = answerer or make_answerer(self.settings, self.extractive)
         self.rewriter = rewriter or make_rewriter(self.answerer.model)
+
+    def warm_up(self, index_ok: Callable[[], bool] | None = None) -> list[threading.Thread]:
+        """Load the encoder and open the index on two background threads, and return at
+        once. A question asked meanwhile waits only for what it still needs; the encoder
+        (mostly native code) loads while the index's Python libraries import. A failure
+        here is left for the question to meet and report. Returns the threads started.
+
+        ``index_ok`` runs first on the index thread, which opens the index only if it returns
+        True (the app first checks a local index in a child process: a damaged store can
+        crash the process that opens it)."""
+        def open_index() -> None:
+            if index_ok is None or index_ok():
+                self.retriever.search(WARM_QUERY, k=1)
+
+        jobs: list[tuple[str, Callable[[], object]]] = [
+            ("encoder", lambda: self.embedder.embed_query(WARM_QUERY)), ("index", open_index)]
+        threads = [threading.Thread(target=_quietly, args=(name, job), name=f"warm-{name}")
+                   for name, job in jobs]
+        for t in threads:
+            t.start()
+        return threads
+
+    @cached_property
+    def chain(self) -> Runnable[dict[str, Any], Answer]:
+        """retrieve | answer as a LangChain runnable, for composing the tutor into other
+        chains: input {"question", "history", "filters"}, output the Answer. Built on first
+        use; ``ask`` runs the same two steps without it."""
+        from langchain_core.runnables import RunnableLambda
+
         retrieve = RunnableLambda(self._retrieve_step, name="retrieve")
         answer = RunnableLambda(self._answer_step, name="answer")
-        self.chain: Runnable[dict[str, Any], Answer] = retrieve | answer
-        """question dict -> Answer, as a LangChain runnable (retrieve | answer)."""
+        return retrieve | answer
 
     def search(self, question: str, *, k: int | None = None, mode: RetrievalMode | None = None,
                filters: Filters | None = None) -> list[Hit]:
@@ -99,7 +146,8 @@ class Tutor:
             filters: Filters | None = None) -> Answer:
         """A grounded answer with citations; never raises for an unanswerable question."""
         q = clean_question(question, self.settings.max_question_chars)
-        return self.chain.invoke({"question": q, "history": list(history), "filters": filters})
+        return self._answer_step(self._retrieve_step({"question": q, "history": list(history),
+                                                      "filters": filters}))
 
     def stream(self, question: str, *, history: Sequence[tuple[str, str]] = (),
                filters: Filters | None = None) -> Iterator[str | Answer]:

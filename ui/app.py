@@ -53,7 +53,9 @@ _problem = None
 try:
     from ui import resources
 
-    _problem = resources.index_problem(resources.settings())
+    _settings = resources.settings()
+    resources.warm_up(_settings)  # begun at process start by `python -m ui`; else from here
+    _problem = resources.index_problem(_settings)
 except Exception:  # noqa: BLE001 - settings errors are reported by the pages themselves
     _problem = None
 if _problem and page.title not in ("Library", "Settings"):

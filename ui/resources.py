@@ -1,9 +1,11 @@
 """Objects shared by every browser session of one Streamlit process.
 
-The embedder (a ~90 MB model that takes seconds to load), the Tutor built on it, the service
+The embedder (a ~90 MB model that takes a second to load), the Tutor built on it, the service
 catalog and the progress store are created once per process through ``st.cache_resource``
 and reused by all sessions; the Tutor, the retriever and the progress store are safe to use
-from several threads. Per-session state lives in ui/state.py, never here.
+from several threads. The encoder and the index start loading in the background when the
+process starts (``warm_up``), before anyone asks. Per-session state lives in ui/state.py,
+never here.
 
 Settings are read again on every script run, which is cheap, so an edited config.toml takes
 effect at the next interaction; the cached objects are keyed by the settings they were
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,17 +96,34 @@ def tutor(settings: Settings) -> Tutor:
     return _tutor(f"{fingerprint(settings)}:{emb.model_id}:{id(emb)}", settings, emb)
 
 
-@st.cache_resource(show_spinner="Loading the embedding model (first question only)…",
-                   max_entries=4)
-def _warm(key: str, _embedder: Embedder) -> bool:
-    _embedder.embed_query("warm up")
-    return True
+class Warmup:
+    """Background threads loading the encoder and opening the index for one set of settings
+    (``Tutor.warm_up``); a question that arrives first waits for them."""
+
+    def __init__(self, threads: list[threading.Thread]):
+        self.threads = threads
+
+    def ready(self) -> bool:
+        return not any(t.is_alive() for t in self.threads)
+
+    def wait(self) -> None:
+        for t in self.threads:
+            t.join()
 
 
-def warm_up(settings: Settings) -> None:
-    """Load the embedding model now, under a spinner, rather than inside the first answer."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _warmup(key: str, _settings: Settings) -> Warmup:
+    # The index is opened only once the child-process check has found it sound (the same
+    # cached check app.py makes before any page touches the index).
+    return Warmup(tutor(_settings).warm_up(index_ok=lambda: index_problem(_settings) is None))
+
+
+def warm_up(settings: Settings) -> Warmup:
+    """Start loading the encoder and opening the index in the background, once per process
+    and settings (``python -m ui`` calls this when the process starts, app.py on every run);
+    return the warm-up, to ask whether it is done."""
     emb = embedder(settings)
-    _warm(f"{emb.model_id}:{id(emb)}", emb)
+    return _warmup(f"{fingerprint(settings)}:{emb.model_id}:{id(emb)}", settings)
 
 
 @st.cache_resource(show_spinner=False)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tutor.types import Answer, QuizItem
 
 CHAT = "chat.turns"
-CHAT_PENDING = "chat.pending"
+CHAT_FRESH = "chat.fresh"
 CHAT_ITEM = "chat.item_context"
 CARDS = "cards.review"
 PRACTICE = "practice.state"
@@ -28,6 +28,10 @@ MOCK_POSITION = "mock.position"
 MOCK_CONFIRM = "mock.confirm_open"
 MOCK_EXPIRED_SEEN = "mock.expired_seen"
 FLASH = "ui.flash"
+
+# What became of a question: waiting for its answer, answered, failed with a message, or cut
+# off because the run answering it stopped (a new question, a page change, a reload).
+PENDING, ANSWERED, FAILED, INTERRUPTED = "pending", "answered", "failed", "interrupted"
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Turn:
     error: str | None = None
     error_kind: str = "error"
     followups: list[str] = field(default_factory=list)
+    status: str = PENDING
 
 
 def chat_turns() -> list[Turn]:
@@ -47,18 +52,51 @@ def chat_turns() -> list[Turn]:
 
 
 def new_chat() -> None:
-    """Forget this session's conversation (and any suggestion waiting to be asked)."""
+    """Forget this session's conversation."""
     st.session_state[CHAT] = []
-    st.session_state.pop(CHAT_PENDING, None)
+    st.session_state[CHAT_FRESH] = []
 
 
-def queue_question(question: str) -> None:
-    """Ask ``question`` at the next run, as if it had been typed (used by follow-up buttons)."""
-    st.session_state[CHAT_PENDING] = question
+def _fresh() -> list[int]:
+    return st.session_state.setdefault(CHAT_FRESH, [])
 
 
-def take_queued_question() -> str | None:
-    return st.session_state.pop(CHAT_PENDING, None)
+def submit(question: str) -> None:
+    """Put ``question`` into the history at once, to be answered by the run that follows.
+
+    Widget callbacks call this (the chat box, follow-up buttons), and Streamlit runs them
+    before the page script, so a question is kept even when the run that would answer it
+    never gets that far."""
+    turns = chat_turns()
+    turns.append(Turn(question=question))
+    _fresh().append(len(turns) - 1)
+
+
+def submit_typed(key: str) -> None:
+    """``on_submit`` of the chat box whose widget key is ``key``."""
+    question = st.session_state.get(key)
+    if question is not None:
+        submit(question)
+
+
+def ask_again(index: int) -> None:
+    """Put the question of turn ``index`` back to be answered, in its place in the history."""
+    turns = chat_turns()
+    if 0 <= index < len(turns):
+        turns[index] = Turn(question=turns[index].question)
+        _fresh().append(index)
+
+
+def take_fresh() -> list[int]:
+    """Turns submitted since the last run of the chat, to answer in this one.
+
+    Any other turn still pending was being answered by a run that stopped before finishing
+    (a new question, a page change or a rerun came first): it is marked interrupted."""
+    fresh = st.session_state.pop(CHAT_FRESH, [])
+    for i, turn in enumerate(chat_turns()):
+        if turn.status == PENDING and i not in fresh:
+            turn.status = INTERRUPTED
+    return [i for i in fresh if i < len(chat_turns())]
 
 
 @dataclass
@@ -102,7 +140,7 @@ class ItemContext:
 def hand_to_chat(item: QuizItem, question: str) -> None:
     """Open Chat on ``item``: the next Chat run shows it and asks ``question`` about it."""
     st.session_state[CHAT_ITEM] = ItemContext(item=item, question=question)
-    queue_question(question)
+    submit(question)
 
 
 def take_item_context() -> ItemContext | None:

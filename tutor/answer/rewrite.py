@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Protocol
 
 from tutor import prompts
+
+if TYPE_CHECKING:  # LangChain loads only with a chat model: the rules need none of it
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,8 @@ class ModelRewriter:
         for q, a in list(history)[-self.max_turns:]:
             a = re.sub(r"\s*\[\d+\]", "", " ".join(a.split()))[: self.answer_chars]
             turns.append(f"Learner: {' '.join(q.split())}\nTutor: {a}")
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         messages = [SystemMessage(prompts.REWRITE_SYSTEM),
                     HumanMessage(prompts.REWRITE_USER.format(turns="\n\n".join(turns),
                                                              question=question))]

@@ -8,13 +8,19 @@ exist or is not a file or folder, a TUTOR_* variable or config.toml that does no
 Every failure a command does not handle itself reaches ``_Boundary``, which prints one
 ``error:`` line instead of a traceback. Everything printed goes through
 ``tutor.display.terminal_text``: titles, file names and model text can hold escape sequences.
+
+`tutor ask` and `tutor search` are run over and over, so their start-up must stay light: the
+other commands (``LAZY`` here, and the ``tutor.commands`` entry points of ingest and evals)
+are imported only when they are run or listed by ``tutor --help``.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
 import traceback
+from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 import typer
@@ -58,8 +64,62 @@ class _Boundary(TyperGroup):
             fail(message, code)
 
 
+PLUGINS = "tutor.commands"
+# Commands of tutor/ itself that load heavy modules (quiz, progress stores, PostgreSQL).
+LAZY = {"quiz": "tutor.cli.quiz:quiz", "progress": "tutor.cli.quiz:progress",
+        "cards": "tutor.cli.cards:cards", "migrate": "tutor.cli.team:migrate",
+        "users": "tutor.cli.team:users_app",
+        "export-progress": "tutor.cli.transfer:export_progress",
+        "import-progress": "tutor.cli.transfer:import_progress"}
+
+
+def warn_plugin(name: str, exc: Exception) -> None:
+    typer.secho(terminal_text(f"warning: command plugin '{name}' failed to load: {exc}"),
+                fg=typer.colors.YELLOW, err=True)
+
+
+def _build(ctx: Any, name: str) -> Any:
+    """The click command ``name`` from LAZY or from the entry point of that name (a plugin's
+    entry-point name is the command it adds), or None."""
+    extra = typer.Typer()
+    if name in LAZY:
+        module, attr = LAZY[name].split(":")
+        target = getattr(importlib.import_module(module), attr)
+        if isinstance(target, typer.Typer):  # a command group, such as `tutor users`
+            extra.add_typer(target, name=name)
+        else:
+            extra.command(name)(target)
+    for ep in entry_points(group=PLUGINS, name=name):
+        try:
+            ep.load()(extra)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the CLI down
+            warn_plugin(ep.name, exc)
+    if not (extra.registered_commands or extra.registered_groups):
+        return None
+    return typer.main.get_group(extra).get_command(ctx, name)
+
+
+class LazyGroup(_Boundary):
+    """The `tutor` group: commands registered on the app, plus LAZY and plugin commands
+    imported on first use. (Contexts and commands are typed Any: typer vendors click as a
+    private module, whose classes these methods take and return.)"""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = set(super().list_commands(ctx)) | set(LAZY)
+        names |= {ep.name for ep in entry_points(group=PLUGINS)}
+        return sorted(names)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            found = _build(ctx, cmd_name)
+            if found is not None:
+                self.add_command(found, cmd_name)
+        return found
+
+
 app = typer.Typer(
-    cls=_Boundary, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=LazyGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Study tutor for the AWS Certified Machine Learning Engineer - Associate exam.")
 
 

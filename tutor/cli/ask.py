@@ -24,9 +24,11 @@ MODES: tuple[RetrievalMode, ...] = ("dense", "bm25", "hybrid")
 
 
 def _tutor() -> Tutor:
-    from tutor.service import Tutor  # LangChain and the answerers load only when asked
+    from tutor.service import Tutor  # the answerers (and LangChain) load only when asked
 
-    return Tutor()
+    tutor = Tutor()
+    tutor.warm_up()  # the encoder loads on a second thread while the index opens
+    return tutor
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:

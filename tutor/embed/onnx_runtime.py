@@ -17,19 +17,21 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnxruntime as ort
 from filelock import FileLock
 from tokenizers import Tokenizer
 
 from tutor.config import DEFAULT_EMBED_MODEL
 from tutor.embed.base import INT8_SUFFIX, LocalModel, resolve_model
 from tutor.errors import ConfigError
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 # Bump when the exported graph changes, so old exports are rebuilt rather than reused.
 EXPORT_FORMAT = 1
@@ -38,7 +40,12 @@ INT8_RECIPE = "per-channel MatMul+Attention"
 
 
 def new_session(model: Path, threads: int = 0) -> ort.InferenceSession:
-    """A CPU inference session for an exported graph; ``threads`` 0 keeps onnxruntime's default."""
+    """A CPU inference session for an exported graph; ``threads`` 0 keeps onnxruntime's default.
+
+    onnxruntime is imported here, on first use, so that a process can start loading it on
+    one thread while it imports the rest on another (``Tutor.warm_up``)."""
+    import onnxruntime as ort
+
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     if threads:
@@ -100,18 +107,17 @@ class OnnxEmbedder(LocalModel):
     fp32 queries when ``quantize``. Thread-safe.
 
     Texts are sorted by length and padded per batch only to the longest text of that batch.
-    The export is made on first use under ``export_root`` (one folder per model, format and
-    precision, written atomically) and checked against torch on probe texts before use.
+    The export is made by ``prepare`` at setup (or, failing that, on first use) under
+    ``export_root`` (one folder per model, format and precision, written atomically) and
+    checked against torch on probe texts before use.
     """
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, quantize: bool = False,
                  batch_size: int = 32, threads: int = 0, query_threads: int = 1,
                  export_root: Path | None = None):
         base_id, self._load_from = resolve_model(name)
-        if not Path(self._load_from).is_dir():
-            raise ConfigError(f"the onnx backends need a local model folder; '{name}' is not "
-                              "one (use embed_backend='torch')")
-        self._check_architecture()
+        self._name = name
+        self._usable = False
         self.quantize = quantize
         self.model_id = f"{base_id}{INT8_SUFFIX}" if quantize else base_id
         # int8 vectors depend on the recipe too: cache them per recipe, never across recipes.
@@ -122,12 +128,24 @@ class OnnxEmbedder(LocalModel):
         self.query_threads = query_threads
         self.encoded = 0
         self.export_root = export_root or Path.home() / ".cache" / "mla-tutor" / "encoders"
+        # Sessions load on first use, possibly from two threads at once (the app's warm-up
+        # and a first question); one lock makes the second wait instead of loading twice.
+        self._load_lock = threading.Lock()
+        self._sessions: dict[int, ort.InferenceSession] = {}
         # Queries of the int8 runtime go through the fp32 export (see the module docstring).
-        self._fp32 = OnnxEmbedder(name, batch_size=batch_size, threads=threads,
+        self.fp32 = OnnxEmbedder(name, batch_size=batch_size, threads=threads,
                                   query_threads=query_threads,
                                   export_root=self.export_root) if quantize else None
 
-    def _check_architecture(self) -> None:
+    def _check_source(self) -> None:
+        """ConfigError unless the model is a local folder this runtime can export. Checked
+        when the model is first needed rather than when the runtime is built, so that a
+        changed TUTOR_EMBED_MODEL first meets the index's model check and its advice."""
+        if self._usable:
+            return
+        if not Path(self._load_from).is_dir():
+            raise ConfigError(f"the onnx backends need a local model folder; '{self._name}' is "
+                              "not one (use embed_backend='torch')")
         modules = Path(self._load_from) / "modules.json"
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in
                  (json.loads(modules.read_text()) if modules.exists() else [])]
@@ -137,14 +155,21 @@ class OnnxEmbedder(LocalModel):
                 "pooling_mode_mean_tokens"):
             raise ConfigError(f"the onnx backends support mean-pooled, normalised BERT models "
                               f"only; use embed_backend='torch' for {self._load_from}")
+        self._usable = True
 
     @property
     def dim(self) -> int:
+        self._check_source()
         return int(self._json("config.json")["hidden_size"])
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        self._check_source()
+        return super().count_tokens(texts)
 
     @property
     def export_dir(self) -> Path:
         """Folder of this model's export; its name changes whenever the source weights do."""
+        self._check_source()
         src = Path(self._load_from)
         stamp = [EXPORT_FORMAT, INT8_RECIPE if self.quantize else False, str(src)] + [
             (p.name, p.stat().st_size, p.stat().st_mtime_ns)
@@ -153,22 +178,34 @@ class OnnxEmbedder(LocalModel):
         precision = "int8" if self.quantize else "fp32"
         return self.export_root / f"{src.name}-{precision}-{key}"
 
-    @cached_property
+    @property
     def session(self) -> ort.InferenceSession:
+        """The session for documents, on ``threads`` threads."""
         return self._session(self.threads)
 
-    @cached_property
+    @property
     def query_session(self) -> ort.InferenceSession:
-        """A session of its own for single queries, so their thread count can differ."""
-        if self.query_threads == self.threads:
-            return self.session
+        """The session for single queries, on ``query_threads`` threads: a second session
+        only when the two thread counts differ."""
         return self._session(self.query_threads)
 
     def _session(self, threads: int) -> ort.InferenceSession:
-        model = self.export_dir / "model.onnx"
-        if not model.exists():
+        with self._load_lock:
+            if threads not in self._sessions:
+                self._sessions[threads] = new_session(self.prepare(), threads)
+            return self._sessions[threads]
+
+    @property
+    def exported(self) -> bool:
+        """Whether this machine has the export already."""
+        return (self.export_dir / "model.onnx").exists()
+
+    def prepare(self) -> Path:
+        """The exported graph, exported first if this machine has none yet (once: it loads
+        torch for seconds). Setup calls this so that serving never has to."""
+        if not self.exported:
             self._export()
-        return new_session(model, threads)
+        return self.export_dir / "model.onnx"
 
     def _export(self) -> None:
         from tutor.embed.export import export_onnx  # torch is loaded only for the export
@@ -195,8 +232,8 @@ class OnnxEmbedder(LocalModel):
 
     def embed_query(self, text: str) -> np.ndarray:
         """One query, on the ``query_threads`` session (see Settings.embed_query_threads)."""
-        if self._fp32 is not None:
-            return self._fp32.embed_query(text)
+        if self.fp32 is not None:
+            return self.fp32.embed_query(text)
         session = self.query_session if self.query_threads else self.session
         vec: np.ndarray = self._encode([text], session)[0]
         return vec

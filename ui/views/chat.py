@@ -1,4 +1,10 @@
-"""Chat: ask a question, watch the answer stream in, open the numbered sources it cites."""
+"""Chat: ask a question, watch the answer stream in, open the numbered sources it cites.
+
+A question enters the history the moment it is submitted (a widget callback, ui/state.py)
+and is answered in place by the run that follows. If that run stops first (a newer
+question, a page change, a rerun), the next run marks the turn interrupted and offers to
+ask it again, so no question is ever lost.
+"""
 
 from __future__ import annotations
 
@@ -47,13 +53,18 @@ def answer_details(answer: Answer, turn_no: int, followups: list[str], settings:
         cols = st.columns(len(followups))
         for j, (col, question) in enumerate(zip(cols, followups, strict=True)):
             col.button(escape(question), key=f"chat.followup.{turn_no}.{j}",
-                        on_click=state.queue_question, args=(question,))
+                        on_click=state.submit, args=(question,))
 
 
 def show_turn(turn: state.Turn, turn_no: int, settings: Any) -> None:
     with st.chat_message("user"):
         st.markdown(escape(turn.question))
     with st.chat_message("assistant"):
+        if turn.status == state.INTERRUPTED:
+            st.info(prompts.UI_CHAT_INTERRUPTED)
+            st.button("Ask again", key=f"chat.again.{turn_no}", on_click=state.ask_again,
+                      args=(turn_no,), icon=":material/refresh:")
+            return
         if turn.error is not None:
             show(turn.error_kind, turn.error)
             return
@@ -62,31 +73,33 @@ def show_turn(turn: state.Turn, turn_no: int, settings: Any) -> None:
             answer_details(turn.answer, turn_no, turn.followups, settings)
 
 
-def ask(question: str, filters: Filters, settings: Any, turns: list[state.Turn]) -> None:
-    """Answer ``question`` live (streaming), then keep the turn in this session's history."""
-    turn = state.Turn(question=question)
-    history = [(t.question, t.text) for t in turns if t.answer is not None]
+def answer(turn: state.Turn, turn_no: int, filters: Filters, settings: Any,
+           turns: list[state.Turn]) -> None:
+    """Answer a submitted turn live (streaming), in its place in the history."""
+    history = [(t.question, t.text) for t in turns[:turn_no] if t.answer is not None]
     with st.chat_message("user"):
-        st.markdown(escape(question))
+        st.markdown(escape(turn.question))
     with st.chat_message("assistant"):
         try:
             tutor = resources.tutor(settings)
-            # An empty or damaged index fails here, before the model is loaded for nothing.
-            _ = tutor.retriever.snapshot
-            resources.warm_up(settings)
+            warm = resources.warm_up(settings)
+            if not warm.ready():  # only a question that beats the start-up warm-up waits here
+                with st.spinner(prompts.UI_WARMING_UP):
+                    warm.wait()
+            _ = tutor.retriever.snapshot  # an empty or damaged index fails here, plainly
             holder: dict[str, Any] = {}
-            stream_markdown(text_pieces(tutor.stream(question, history=history,
+            stream_markdown(text_pieces(tutor.stream(turn.question, history=history,
                                                      filters=filters), holder),
                             link_hosts(settings))
-            answer: Answer = holder["answer"]
-            turn.answer, turn.text = answer, answer.text
-            turn.followups = suggest_followups(answer, resources.catalog())
-            answer_details(answer, len(turns), turn.followups, settings)
+            result: Answer = holder["answer"]
+            turn.answer, turn.text, turn.status = result, result.text, state.ANSWERED
+            turn.followups = suggest_followups(result, resources.catalog())
+            answer_details(result, turn_no, turn.followups, settings)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a trace
             turn.error_kind, turn.error = message_for(exc, "answering your question")
+            turn.status = state.FAILED
             show(turn.error_kind, turn.error)
             library_link(exc)
-    turns.append(turn)
 
 
 def sidebar(settings: Any) -> Filters:
@@ -118,19 +131,22 @@ def main() -> None:
         show_error(exc, "reading the settings")
         return
     filters = sidebar(settings)
+    fresh = state.take_fresh()  # questions submitted since the last run; the rest are done
     turns = state.chat_turns()
+    # One character of headroom: Streamlit silently cuts input at max_chars, so an over-long
+    # paste arrives one character too long and the learner is told, instead of being cut off.
+    # Drawn before the answers (it is pinned to the bottom anyway), so that it stays usable
+    # while an answer streams.
+    st.chat_input(prompts.UI_CHAT_PLACEHOLDER, max_chars=settings.max_question_chars + 1,
+                  key="chat.input", on_submit=state.submit_typed, args=("chat.input",))
     if not turns:
         st.info(prompts.UI_CHAT_WELCOME)
     for i, turn in enumerate(turns):
-        show_turn(turn, i, settings)
-    show_handoff()  # a practice question sent here by "Ask the tutor about this"
-    # One character of headroom: Streamlit silently cuts input at max_chars, so an over-long
-    # paste arrives one character too long and the learner is told, instead of being cut off.
-    typed = st.chat_input(prompts.UI_CHAT_PLACEHOLDER, max_chars=settings.max_question_chars + 1,
-                          key="chat.input")
-    question = typed if typed is not None else state.take_queued_question()
-    if question is not None:
-        ask(question, filters, settings, turns)
+        if i in fresh and turn.status == state.PENDING:
+            show_handoff()  # a practice question sent here by "Ask the tutor about this"
+            answer(turn, i, filters, settings, turns)
+        else:
+            show_turn(turn, i, settings)
 
 
 main()
