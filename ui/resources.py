@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from tutor.config import Settings, load_settings
+from ui import state
 
 if TYPE_CHECKING:
     from tutor.catalog import Catalog
@@ -112,7 +113,17 @@ def _progress_store(path: str, _settings: Settings) -> ProgressStore:
 
 def progress_store(settings: Settings) -> ProgressStore:
     """The learner's progress store under TUTOR_HOME (one short connection per call)."""
-    return _progress_store(str(settings.progress_db), settings)
+    return _flash_notices(_progress_store(str(settings.progress_db), settings))
+
+
+def _flash_notices(store: ProgressStore) -> ProgressStore:
+    """``store``, its notices (a damaged database moved aside, answers waiting for a lock)
+    made flashes, which ui/app.py shows at the end of this run or the top of the next."""
+    pending = state.get(state.FLASH, [])
+    for notice in store.notices():
+        if ("warning", notice) not in pending:
+            state.flash("warning", notice)
+    return store
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
