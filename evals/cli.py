@@ -55,16 +55,12 @@ def _run(dataset: Path | None, body: Callable[..., dict[str, Any]],
     from evals import summary
     from evals.cases import DatasetError
     from tutor.config import get_settings
-    from tutor.errors import TutorError
 
+    settings = get_settings()  # invalid settings reach the CLI boundary: exit code 2
     try:
-        settings = get_settings()
         report = body(settings)
     except DatasetError as exc:
         fail(str(exc), 2)
-        return
-    except TutorError as exc:
-        fail(str(exc))
         return
     summary.print_report(report)
     missing = report["dataset"].get("gold_not_indexed")

@@ -31,9 +31,10 @@ class Step:
 
 class FakeOpenAIServer:
     def __init__(self, default: Callable[[dict[str, Any]], str] | str = "Hello.",
-                 piece_chars: int = 6):
+                 piece_chars: int = 6, piece_delay: float = 0.0):
         self.default = default
         self.piece_chars = piece_chars
+        self.piece_delay = piece_delay  # seconds between streamed pieces (a slow model)
         self.script: list[Step] = []
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -154,6 +155,8 @@ def _handler(owner: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                     return
                 self.wfile.write(_chunk(model, {"content": piece}))
                 self.wfile.flush()
+                if owner.piece_delay:
+                    time.sleep(owner.piece_delay)
             self.wfile.write(_chunk(model, {}, "stop"))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()

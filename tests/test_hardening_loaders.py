@@ -181,6 +181,10 @@ def test_binary_content_named_as_text_is_reported_corrupt(tmp_path: Path) -> Non
     # Text with a stray NUL or two, or in UTF-16 without a byte-order mark, is still text.
     (tmp_path / "nul.md").write_bytes(b"# Notes\n\nGlue crawlers infer\x00 schemas.\n")
     assert "crawlers infer schemas" in load_file(tmp_path / "nul.md", "nul.md").sections[0].text
+    # So is a captured terminal log, full of colour and window-title sequences.
+    log = "".join(f"\x1b[3{i % 8}mstep {i} done\x1b[0m \x1b]0;job {i}\x07\n" for i in range(200))
+    (tmp_path / "build.txt").write_text(log, encoding="utf-8")
+    assert "step 199 done" in load_file(tmp_path / "build.txt", "build.txt").sections[0].text
     (tmp_path / "u16.txt").write_bytes("Kinesis streams carry records.\n".encode("utf-16-le"))
     doc = load_file(tmp_path / "u16.txt", "u16.txt")
     assert "Kinesis streams carry records." in doc.sections[0].text

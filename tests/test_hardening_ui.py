@@ -135,3 +135,35 @@ def test_the_allowlist_comes_only_from_settings() -> None:
         with pytest.raises(ConfigError):
             load_settings(link_hosts=bad)
     assert load_settings(link_hosts=["Docs.Example.org."]).link_hosts == ["docs.example.org"]
+
+
+def test_practice_starts_over_a_corrupt_progress_database(make_app, settings, hash_embedder,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 8 in the app: the damaged database is moved aside with a visible notice, Practice
+    starts, and the answer is recorded in the new database."""
+    from ingest.job import run_ingest
+    from tests.conftest import NOTES
+    from tests.ui_support import alerts, answer_item
+    from tutor.config import load_settings
+    from tutor.progress import open_progress_store
+    from ui import state
+
+    monkeypatch.setenv("TUTOR_VECTOR_STORE", "memory")
+    run_ingest([NOTES], load_settings(), embedder=hash_embedder)
+    settings.progress_db.parent.mkdir(parents=True, exist_ok=True)
+    settings.progress_db.write_bytes(b"this is not a database" * 200)
+    at = make_app(settings.home, hash_embedder).run()
+    at.switch_page(PAGES["practice"]).run()
+    at.number_input(key="practice.count").set_value(1)
+    at.button(key="practice.start").click().run()
+    assert not at.exception
+    assert any("moved" in a and "corrupt" in a for a in alerts(at, "warning")), at.warning
+    practice = at.session_state[state.PRACTICE]
+    item = practice.current
+    answer_item(at, item, f"practice.{practice.session.position}.{item.id}")
+    [submit] = [b for b in at.button if b.label == "Submit answer"]
+    submit.click().run()
+    assert not at.exception
+    assert list(settings.progress_db.parent.glob(settings.progress_db.name + ".corrupt-*"))
+    assert [a.item_id for a in open_progress_store(load_settings()).attempts()] == [item.id]
+    assert_inert(at)

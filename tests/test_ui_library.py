@@ -72,7 +72,8 @@ def test_upload_is_saved_inside_home_and_ingested(make_app, hash_embedder, setti
     ]).run()
     at.button(key="library.add").click().run()
     assert not at.exception
-    assert any("payload.exe" in w for w in alerts(at, "warning"))  # refused, others go on
+    # Refused, others go on; the name is quoted as given (escaped Markdown).
+    assert any("payload\\.exe" in w for w in alerts(at, "warning"))
     saved = settings.uploads_dir / "escape.md"
     assert saved.is_file()
     outside = [p for p in settings.home.parent.rglob("escape.md") if p != saved]

@@ -22,7 +22,10 @@ from ui.errors import show  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="MLA-C01 Tutor", page_icon=":material/school:", layout="wide")
+# A shipped file, served by the app itself: a Material or emoji icon makes the browser fetch the
+# favicon from an outside font host on every page load.
+st.set_page_config(page_title="MLA-C01 Tutor", page_icon=str(Path(__file__).parent / "assets" /
+                                                             "icon.png"), layout="wide")
 
 LEARNER_PAGES = [
     st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
@@ -66,3 +69,6 @@ if _problem and page.title not in ("Library", "Settings"):
                  icon=":material/build:")
     st.stop()
 page.run()
+# Messages left by this run (e.g. the progress store's notices) when the page did not rerun.
+for kind, message in state.take_flashes():
+    show(kind, message)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from tutor.config import Settings, load_settings
+from ui import state
 
 if TYPE_CHECKING:
     from tutor.catalog import Catalog
@@ -171,8 +172,18 @@ def progress_store(settings: Settings) -> ProgressStore:
         from tutor.progress import open_progress_store
         from ui.auth import current_user
 
-        return open_progress_store(settings, current_user())
-    return _progress_store(str(settings.progress_db), settings)
+        return _flash_notices(open_progress_store(settings, current_user()))
+    return _flash_notices(_progress_store(str(settings.progress_db), settings))
+
+
+def _flash_notices(store: ProgressStore) -> ProgressStore:
+    """``store``, its notices (a damaged database moved aside, answers waiting for a lock)
+    made flashes, which ui/app.py shows at the end of this run or the top of the next."""
+    pending = state.get(state.FLASH, [])
+    for notice in store.notices():
+        if ("warning", notice) not in pending:
+            state.flash("warning", notice)
+    return store
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -20,8 +20,10 @@ _WEB_URL = re.compile(r"https?://[^\s/]+", re.I)
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
          codecs.BOM_UTF16_BE)
-# Control bytes that no text file holds (tab, newline, form feed and carriage return are text).
-_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 32), 127])
+# Control bytes that no text file holds. Tab, newline, form feed and carriage return are text,
+# and so are ESC and BEL: a captured terminal log is full of colour and title sequences (they
+# are removed later, by normalize).
+_CONTROL_BYTES = bytes([*range(7), 8, 11, *range(14, 27), *range(28, 32), 127])
 SAMPLE = 1 << 16
 MAX_NUL_SHARE = 0.01
 MAX_CONTROL_SHARE = 0.05

@@ -128,11 +128,13 @@ def upload_section(settings: Any) -> None:
             path = save_upload(settings, f.name, f.getvalue(), user=auth.current_user())
             saved += 1
             if path.name != safe_upload_name(f.name):
-                problems.append(("info", prompts.UI_UPLOAD_RENAMED.format(name=f.name,
-                                                                          saved=path.name)))
+                # Escaped whole: these messages quote a file name, shown as it was given.
+                problems.append(("info", escape(prompts.UI_UPLOAD_RENAMED.format(
+                    name=f.name, saved=path.name))))
                 show(*problems[-1])
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
-            problems.append(message_for(exc, f"saving {f.name}"))
+            kind, text = message_for(exc, f"saving {f.name}")
+            problems.append((kind, escape(text)))
             show(*problems[-1])
     if saved:
         run_ingest_live(settings, [settings.uploads_dir], f"Adding {saved} file(s)…",
