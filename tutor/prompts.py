@@ -228,6 +228,9 @@ ACCOUNT_BAD_NAME = ("An account name is 2-64 characters: letters, digits and . _
 PASSWORD_TOO_SHORT = "A password needs at least {n} characters."
 OIDC_NO_ACCOUNT = ("You signed in as {email}, but no account of that name exists here; ask an "
                    "admin to run `tutor users add {email} --role learner`.")
+OIDC_NOT_CONFIGURED = ("Sign-in through an identity provider is selected (TUTOR_AUTH=oidc), "
+                       "but .streamlit/secrets.toml has no [auth] section; the README's "
+                       "\"Signing in through an identity provider\" shows what to put there.")
 TEAM_SIGNIN_TITLE = "Sign in to the MLA-C01 tutor"
 TEAM_NEEDS_SIGNIN = ("In team mode this command acts as an account: pass --user NAME (or set "
                      "TUTOR_USER) and the password when asked (or in TUTOR_PASSWORD).")

@@ -71,7 +71,7 @@ def require_sign_in(settings: Settings) -> User | None:
     if user is None and st.session_state.get(TOKEN):
         st.session_state.pop(TOKEN, None)
         st.session_state[NOTICE] = prompts.SESSION_EXPIRED
-    if user is None and settings.auth == "oidc" and st.user.is_logged_in:
+    if user is None and settings.auth == "oidc" and oidc_signed_in():
         user = _sign_in_oidc(accounts)
     if user is not None:
         st.session_state[USER] = user
@@ -80,6 +80,14 @@ def require_sign_in(settings: Settings) -> User | None:
     _sign_in_page(settings, accounts)
     st.stop()
     return None  # not reached: st.stop ends the run
+
+
+def oidc_signed_in() -> bool | None:
+    """Whether the OIDC provider has signed this browser in; None when st.login is not
+    configured (no [auth] section in .streamlit/secrets.toml), where Streamlit's st.user has
+    no is_logged_in at all."""
+    state = st.user.get("is_logged_in")
+    return None if state is None else bool(state)
 
 
 def _sign_in_oidc(accounts: Accounts) -> User | None:
@@ -104,7 +112,10 @@ def _sign_in_page(settings: Settings, accounts: Accounts) -> None:
     if notice:
         st.warning(notice)
     if settings.auth == "oidc":
-        st.button("Sign in", type="primary", key="auth.oidc", on_click=st.login)
+        if oidc_signed_in() is None:
+            st.error(prompts.OIDC_NOT_CONFIGURED)
+        else:
+            st.button("Sign in", type="primary", key="auth.oidc", on_click=st.login)
         return
     with st.form("auth.form"):
         name = st.text_input("Account", key="auth.name")
@@ -133,7 +144,7 @@ def sign_out_button(user: User) -> None:
         if token:
             _accounts(settings).sign_out(token)
         st.session_state.clear()
-        if settings.auth == "oidc" and st.user.is_logged_in:
+        if settings.auth == "oidc" and oidc_signed_in():
             st.logout()
         st.rerun()
 
