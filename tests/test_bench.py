@@ -195,4 +195,6 @@ def test_cold_starts_run_each_process_against_the_floor(notes_home: Path,
         assert out[name]["answered"], name
         assert out[name]["ratio"] == pytest.approx(out[name]["seconds"][0]
                                                    / out["floor"]["seconds"][0])
+        assert out[name]["cpu_ratio"] == pytest.approx(out[name]["cpu_s"][0]
+                                                       / out["floor"]["cpu_s"][0])
     assert not out["library"]["torch_loaded"] and not out["ui"]["torch_loaded"]

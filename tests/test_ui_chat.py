@@ -224,7 +224,7 @@ def test_the_app_warms_up_before_the_first_question(make_app, notes_home, minilm
     at = make_app(notes_home, minilm).run()
     settings = resources.settings()
     warm = resources.warm_up(settings)  # the one app.py started, not a new one
-    assert warm is resources.warm_up(settings) and len(warm.threads) == 2
+    assert warm is resources.warm_up(settings) and len(warm.threads) == 3
     warm.wait()
     assert warm.ready()
     tutor = resources.tutor(settings)

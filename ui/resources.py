@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,11 +113,21 @@ class Warmup:
             t.join()
 
 
+def _load_catalog() -> None:
+    with suppress(Exception):  # an unusable catalog is reported by the page that needs it
+        catalog()
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _warmup(key: str, _settings: Settings) -> Warmup:
     # The index is opened only once the child-process check has found it sound (the same
     # cached check app.py makes before any page touches the index).
-    return Warmup(tutor(_settings).warm_up(index_ok=lambda: index_problem(_settings) is None))
+    threads = tutor(_settings).warm_up(index_ok=lambda: index_problem(_settings) is None)
+    # The service catalog, which suggests follow-ups under every answer, takes most of a CPU
+    # second to parse: the first answer would otherwise pay for it.
+    threads.append(threading.Thread(target=_load_catalog, name="warm-catalog"))
+    threads[-1].start()
+    return Warmup(threads)
 
 
 def warm_up(settings: Settings) -> Warmup:
