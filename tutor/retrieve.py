@@ -1,5 +1,5 @@
-"""Retrieve: question -> Hits. Dense (the vector store), BM25, or both fused by reciprocal
-rank, within filters, near-duplicates removed."""
+"""Retrieve: question -> Hits. Dense (the vector store), BM25, or both fused; pages ranked by
+their best chunk; an optional cross-encoder reranker; filters; near-duplicates removed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
+from tutor.query import search_text
+from tutor.rerank import Reranker, make_reranker
 from tutor.text import words
 from tutor.types import Filters, Hit
 
 NEAR_DUPLICATE = 0.9
+Ranking = Sequence[tuple[str, float]]
 
 
 def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DUPLICATE
@@ -29,12 +32,59 @@ def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DU
     return [h for h, _ in kept]
 
 
+def scaled(ranking: Ranking) -> dict[str, float]:
+    """Scores mapped to 0-1 over the candidates (best 1, worst 0; all 1 when they are equal).
+
+    Cosines and BM25 scores live on different scales, and BM25's depends on the query's
+    length; within one query's candidates the two become comparable.
+    """
+    if not ranking:
+        return {}
+    low = min(s for _, s in ranking)
+    span = max(s for _, s in ranking) - low
+    return {cid: (s - low) / span if span > 0 else 1.0 for cid, s in ranking}
+
+
+def fuse_scores(dense: Ranking, lexical: Ranking, dense_weight: float) -> list[tuple[str, float]]:
+    """Weighted sum of the scaled scores; a chunk one ranker did not return gets 0 from it."""
+    d, b = scaled(dense), scaled(lexical)
+    fused = {cid: dense_weight * d.get(cid, 0.0) + (1 - dense_weight) * b.get(cid, 0.0)
+             for cid in d.keys() | b.keys()}
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def fuse_rrf(rankings: Sequence[Ranking], k: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: each ranking adds 1 / (k + rank)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking, start=1):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def per_page(hits: list[Hit], limit: int) -> list[Hit]:
+    """At most ``limit`` hits per source, in order (0: no limit). The list is already ranked
+    by score, so a page ranks by its best chunk and its weaker chunks give way to other pages."""
+    if limit <= 0:
+        return hits
+    count: dict[str, int] = {}
+    kept = []
+    for h in hits:
+        n = count.get(h.chunk.source, 0)
+        if n < limit:
+            count[h.chunk.source] = n + 1
+            kept.append(h)
+    return kept
+
+
 class Retriever:
     """Searches the current index generation; reopens it when an ingest publishes a new one."""
 
-    def __init__(self, settings: Settings, embedder: Embedder):
+    def __init__(self, settings: Settings, embedder: Embedder,
+                 reranker: Reranker | None = None):
         self.settings = settings
         self.embedder = embedder
+        self.reranker = reranker if reranker is not None else make_reranker(settings)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -51,35 +101,37 @@ class Retriever:
         k = k or self.settings.k
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
+        text = search_text(query) if self.settings.clean_queries else query
         snap = self.snapshot
         n = max(self.settings.candidates, k * 3)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
-            dense = snap.store.query(self.embedder.embed_query(query), n, filters)
+            dense = snap.store.query(self.embedder.embed_query(text), n, filters)
         if mode in ("bm25", "hybrid"):
             allowed = None
             if not filters.empty():
                 allowed = {cid for cid, c in snap.chunks.items() if filters.allows(c)}
-            lexical = snap.lexical.search(query, n, allowed)
-        hits = self._fuse(snap, mode, dense, lexical)
-        hits = dedupe(hits, limit=k)
+            lexical = snap.lexical.search(text, n, allowed)
+        hits = self._hits(snap, self._fuse(mode, dense, lexical), dense, lexical)
+        if self.reranker is not None:
+            hits = self._rerank(text, hits)
+        hits = dedupe(per_page(hits, self.settings.page_hits), limit=k)
         return [h.model_copy(update={"rank": i}) for i, h in enumerate(hits[:k], start=1)]
 
-    def _fuse(self, snap: Snapshot, mode: str, dense: Sequence[tuple[str, float]],
-              lexical: Sequence[tuple[str, float]]) -> list[Hit]:
+    def _fuse(self, mode: str, dense: Ranking, lexical: Ranking) -> Ranking:
+        if mode == "dense":
+            return dense
+        if mode == "bm25":
+            return lexical
+        if self.settings.fusion == "rrf":
+            return fuse_rrf((dense, lexical), self.settings.rrf_k)
+        return fuse_scores(dense, lexical, self.settings.dense_weight)
+
+    @staticmethod
+    def _hits(snap: Snapshot, ranked: Ranking, dense: Ranking, lexical: Ranking) -> list[Hit]:
         dense_score = dict(dense)
         lex_score = dict(lexical)
-        if mode == "dense":
-            ranked = [(cid, s) for cid, s in dense]
-        elif mode == "bm25":
-            ranked = [(cid, s) for cid, s in lexical]
-        else:
-            fused: dict[str, float] = {}
-            for ranking in (dense, lexical):
-                for rank, (cid, _) in enumerate(ranking, start=1):
-                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-            ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         out = []
         for rank, (cid, score) in enumerate(ranked, start=1):
             chunk = snap.chunks.get(cid)
@@ -88,3 +140,12 @@ class Retriever:
             out.append(Hit(chunk=chunk, score=float(score), rank=rank,
                            dense=dense_score.get(cid), lexical=lex_score.get(cid)))
         return out
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """The first ``rerank_candidates`` hits in the reranker's order, scored by it; the
+        rest follow unchanged."""
+        assert self.reranker is not None
+        head, tail = hits[:self.settings.rerank_candidates], hits[self.settings.rerank_candidates:]
+        scores = self.reranker.score(text, [h.chunk.embed_text() for h in head])
+        order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
+        return [head[i].model_copy(update={"score": scores[i]}) for i in order] + tail

@@ -158,6 +158,15 @@ def _fsync_write(path: Path, lines: Iterable[str]) -> None:
     os.replace(tmp, path)
 
 
+def lexical_current(settings: Settings, gen: str) -> bool:
+    """Whether the BM25 index of ``gen`` was built with the configured analyser."""
+    try:
+        return LexicalIndex.saved_analyzer(gens_dir(settings) / gen / "bm25") == \
+            settings.lexical_analyzer
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk],
                      vectors: np.ndarray, progress: Callable[[int], None] | None = None) -> None:
     """Write a complete generation (vectors, chunk store, BM25, manifest last); not published."""
@@ -177,9 +186,8 @@ def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk]
     finally:
         store.close()
     _fsync_write(folder / "chunks.jsonl", (c.model_dump_json() + "\n" for c in chunks))
-    LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(
-        folder / "bm25"
-    )
+    LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks],
+                       settings.lexical_analyzer).save(folder / "bm25")
     manifest.chunk_count = len(chunks)
     _fsync_write(folder / "manifest.json", [manifest.model_dump_json(indent=1)])
 

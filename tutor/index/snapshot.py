@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -16,6 +17,7 @@ from tutor.index.lexical import LexicalIndex
 from tutor.types import Chunk
 
 PROBE_SECONDS = 60.0
+log = logging.getLogger(__name__)
 _CHILD = ("import sys; from tutor.index.snapshot import probe_child; "
           "sys.exit(probe_child(sys.argv[1:]))")
 
@@ -46,6 +48,15 @@ class Snapshot:
         except (OSError, ValueError, KeyError) as exc:
             raise IndexDamagedError(
                 f"the BM25 index is damaged ({exc}); rebuild the index") from exc
+        if self.lexical.analyzer != settings.lexical_analyzer:
+            # An index from before the analyser changed still serves: BM25 is rebuilt here in
+            # seconds (nothing is re-embedded), and the next ingest writes it to disk.
+            log.warning("the BM25 index was built with the '%s' analyser, '%s' is configured; "
+                        "rebuilding it in memory (run tutor ingest to save it)",
+                        self.lexical.analyzer, settings.lexical_analyzer)
+            self.lexical = LexicalIndex.build(self.order,
+                                              [c.embed_text() for c in chunks],
+                                              settings.lexical_analyzer)
         self.store: VectorStore = open_store(settings, gen)
         recorded = self.store.model_info().model_id
         if recorded not in (None, self.manifest.model_id):
