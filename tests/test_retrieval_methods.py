@@ -13,7 +13,7 @@ from ingest.job import run_ingest
 from tutor.config import load_settings
 from tutor.index import Snapshot, generations
 from tutor.index.lexical import LexicalIndex, identifier_terms
-from tutor.query import search_text
+from tutor.query import search_text, sub_queries
 from tutor.retrieve import Retriever, fuse_rrf, fuse_scores, per_page, scaled
 from tutor.testing import HashEmbedder, WordReranker
 from tutor.types import Chunk, Hit
@@ -81,6 +81,18 @@ def test_search_text_turns_stack_frames_into_function_names() -> None:
     assert search_text("https://example.com/only-a-link") == "https://example.com/only-a-link"
 
 
+def test_sub_queries_are_the_long_paragraphs_of_a_long_question() -> None:
+    question = ("I train with spot instances on SageMaker.\n\nThe job stops after an hour "
+                "and the checkpoints are gone.\n\nThanks!\n\nHow do I resume from S3?")
+    assert sub_queries(question, 5) == [
+        "I train with spot instances on SageMaker.",
+        "The job stops after an hour and the checkpoints are gone.",
+        "How do I resume from S3?"]
+    assert sub_queries(question, 2) == sub_queries(question, 5)[:2]
+    assert sub_queries("One paragraph with enough words in it.\n\nThanks!", 3) == []
+    assert sub_queries(question, 0) == []
+
+
 def test_scaled_scores_and_fusion() -> None:
     assert scaled([("a", 3.0), ("b", 1.0), ("c", 2.0)]) == {"a": 1.0, "b": 0.0, "c": 0.5}
     assert scaled([("a", 0.4), ("b", 0.4)]) == {"a": 1.0, "b": 1.0}
@@ -136,6 +148,16 @@ def test_an_index_with_the_other_analyzer_serves_and_the_next_ingest_saves_it(
     run_ingest([small_index], settings, embedder=HashEmbedder())
     current = Snapshot.open_current(settings).manifest.generation
     assert current != gen and generations.lexical_current(settings, current)
+
+
+def test_sub_queries_are_searched_and_fused(small_index: Path) -> None:
+    question = ("Managed spot training of my jobs.\n\nCheckpoints let me resume a job? "
+                "\n\nEndpoints with low latency serve predictions.")
+    embedder = HashEmbedder()
+    fused = Retriever(load_settings(sub_queries=3), embedder).search(question, k=3,
+                                                                     mode="hybrid")
+    assert embedder.calls == [3], "the paragraphs go to the encoder in one batch"
+    assert {h.chunk.source for h in fused} == {"a.md", "b.md", "c.md"}
 
 
 def test_reranker_reorders_the_head_and_pages_stay_distinct(small_index: Path) -> None:

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
         True, description="Search without what cannot match a page (URLs, ARNs, request and "
         "account ids, timestamps) and with code blocks and stack traces reduced to the names "
         "in them.")
+    sub_queries: int = Field(
+        0, ge=0, le=5, description="For a question of several paragraphs, also search up to "
+        "this many of its paragraphs on their own and fuse every result by reciprocal rank; "
+        "0: search the whole question only.")
     lexical_analyzer: LexicalAnalyzer = Field(
         "identifiers", description="BM25 terms: 'identifiers' (words, plus camelCase and "
         "snake_case names split into parts and kept whole) or 'words' (plain words). An index "

@@ -27,6 +27,8 @@ _TRACE_HEAD = re.compile(r"^\s*Traceback \(most recent call last\):\s*$", re.M)
 _ERROR_LINE = re.compile(r"\b\w*(?:Error|Exception|Exceeded|Denied|Fault|Failed)\b")
 _NAME = re.compile(r"[A-Za-z_][\w.:]*[A-Za-z0-9]")
 _IDENTIFIER = re.compile(r"[_.:]|[a-z][A-Z]|[A-Z]{2}[a-z]")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+SUB_QUERY_WORDS = 5  # a shorter paragraph ("Thanks!", "Any idea?") is no query of its own
 
 
 def _names(code: str) -> str:
@@ -52,13 +54,28 @@ def _frame(match: re.Match[str]) -> str:
     return " " + ".".join(name.split(".")[-2:]) + " "
 
 
-def search_text(question: str) -> str:
-    """The question with noise removed, on one line; the question itself if nothing is left."""
+def _cleaned(question: str) -> str:
+    """The question with noise removed; paragraph breaks (blank lines) kept."""
     text = _FENCE.sub(lambda m: " " + _names(m.group(1)) + " ", question)
     text = _TRACE_HEAD.sub(" ", text)
     text = _PY_FRAME.sub(_frame, text)
     text = _JVM_FRAME.sub(_frame, text)
     for pattern in (_URL, _ARN, _TIMESTAMP, _HEX_ID, _LONG_NUMBER):
         text = pattern.sub(" ", text)
-    cleaned = " ".join(text.split())
+    return text
+
+
+def search_text(question: str) -> str:
+    """The question with noise removed, on one line; the question itself if nothing is left."""
+    cleaned = " ".join(_cleaned(question).split())
     return cleaned or " ".join(question.split())
+
+
+def sub_queries(question: str, limit: int, min_words: int = SUB_QUERY_WORDS) -> list[str]:
+    """Up to ``limit`` paragraphs of a multi-paragraph question, cleaned, each of at least
+    ``min_words`` words; none for a question of one such paragraph (the whole question is
+    searched anyway). A long question often tells a story first and asks last, and one
+    embedding of all of it is pulled towards the story."""
+    parts = [" ".join(p.split()) for p in _PARAGRAPH.split(_cleaned(question))]
+    parts = [p for p in parts if len(p.split()) >= min_words]
+    return parts[:limit] if len(parts) > 1 else []

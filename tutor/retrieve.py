@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
-from tutor.query import search_text
+from tutor.query import search_text, sub_queries
 from tutor.rerank import Reranker, make_reranker
 from tutor.text import words
 from tutor.types import Filters, Hit
@@ -62,6 +62,15 @@ def fuse_rrf(rankings: Sequence[Ranking], k: int) -> list[tuple[str, float]]:
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def best(rankings: Sequence[Ranking]) -> dict[str, float]:
+    """Each chunk's best score over several rankings by the same ranker."""
+    out: dict[str, float] = {}
+    for ranking in rankings:
+        for cid, s in ranking:
+            out[cid] = max(s, out.get(cid, s))
+    return out
+
+
 def per_page(hits: list[Hit], limit: int) -> list[Hit]:
     """At most ``limit`` hits per source, in order (0: no limit). The list is already ranked
     by score, so a page ranks by its best chunk and its weaker chunks give way to other pages."""
@@ -102,18 +111,24 @@ class Retriever:
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
         text = search_text(query) if self.settings.clean_queries else query
+        texts = [text, *sub_queries(query, self.settings.sub_queries)]
         snap = self.snapshot
         n = max(self.settings.candidates, k * 3)
-        dense: list[tuple[str, float]] = []
-        lexical: list[tuple[str, float]] = []
+        dense: list[Ranking] = [[] for _ in texts]
+        lexical: list[Ranking] = [[] for _ in texts]
         if mode in ("dense", "hybrid"):
-            dense = snap.store.query(self.embedder.embed_query(text), n, filters)
+            # the paragraphs go in one batch: one encoder call, not one per paragraph
+            vectors = [self.embedder.embed_query(text),
+                       *(self.embedder.embed_documents(texts[1:]) if texts[1:] else [])]
+            dense = [snap.store.query(v, n, filters) for v in vectors]
         if mode in ("bm25", "hybrid"):
             allowed = None
             if not filters.empty():
                 allowed = {cid for cid, c in snap.chunks.items() if filters.allows(c)}
-            lexical = snap.lexical.search(text, n, allowed)
-        hits = self._hits(snap, self._fuse(mode, dense, lexical), dense, lexical)
+            lexical = [snap.lexical.search(t, n, allowed) for t in texts]
+        runs = [self._fuse(mode, d, b) for d, b in zip(dense, lexical, strict=True)]
+        ranked = runs[0] if len(runs) == 1 else fuse_rrf(runs, self.settings.rrf_k)
+        hits = self._hits(snap, ranked, best(dense), best(lexical))
         if self.reranker is not None:
             hits = self._rerank(text, hits)
         hits = dedupe(per_page(hits, self.settings.page_hits), limit=k)
@@ -129,9 +144,8 @@ class Retriever:
         return fuse_scores(dense, lexical, self.settings.dense_weight)
 
     @staticmethod
-    def _hits(snap: Snapshot, ranked: Ranking, dense: Ranking, lexical: Ranking) -> list[Hit]:
-        dense_score = dict(dense)
-        lex_score = dict(lexical)
+    def _hits(snap: Snapshot, ranked: Ranking, dense_score: dict[str, float],
+              lex_score: dict[str, float]) -> list[Hit]:
         out = []
         for rank, (cid, score) in enumerate(ranked, start=1):
             chunk = snap.chunks.get(cid)
