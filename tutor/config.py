@@ -27,6 +27,7 @@ from tutor.errors import ConfigError
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
+LexicalAnalyzer = Literal["identifiers", "words"]
 LLMProvider = Literal["none", "ollama", "openai", "bedrock", "llamacpp", "scripted"]
 
 
@@ -112,12 +113,38 @@ class Settings(BaseSettings):
 
     # retrieval
     retrieval_mode: RetrievalMode = Field(
-        "hybrid", description="'dense' (vectors), 'bm25' (words) or 'hybrid' (both, fused by "
-        "reciprocal rank).")
+        "hybrid", description="'dense' (vectors), 'bm25' (words) or 'hybrid' (both, fused).")
     k: int = Field(6, ge=1, le=100, description="Hits returned.")
     candidates: int = Field(40, ge=1, le=500, description="Hits per ranker before fusion; at "
                             "least k.")
+    fusion: Literal["scores", "rrf"] = Field(
+        "scores", description="How hybrid mode fuses the rankers: 'scores' (each ranker's "
+        "scores scaled to 0-1 over its candidates, then a weighted sum) or 'rrf' (reciprocal "
+        "rank fusion).")
+    dense_weight: float = Field(0.5, ge=0, le=1, description="Share of the dense score in "
+                                "'scores' fusion; BM25 gets the rest.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    page_hits: int = Field(
+        1, ge=0, le=100, description="Hits kept per page (source), best first: a page ranks by "
+        "its best chunk, so 1 returns distinct pages; 0 keeps every chunk.")
+    clean_queries: bool = Field(
+        True, description="Search without what cannot match a page (URLs, ARNs, request and "
+        "account ids, timestamps) and with code blocks and stack traces reduced to the names "
+        "in them.")
+    sub_queries: int = Field(
+        0, ge=0, le=5, description="For a question of several paragraphs, also search up to "
+        "this many of its paragraphs on their own and fuse every result by reciprocal rank; "
+        "0: search the whole question only.")
+    lexical_analyzer: LexicalAnalyzer = Field(
+        "identifiers", description="BM25 terms: 'identifiers' (words, plus camelCase and "
+        "snake_case names split into parts and kept whole) or 'words' (plain words). An index "
+        "built with the other one is re-analysed in memory until the next ingest.")
+    reranker: str | None = Field(
+        None, description="A sentence-transformers cross-encoder (local folder, or a name a "
+        "hub can serve, which needs network on first use) that re-scores the best "
+        "rerank_candidates hits; unset: no reranking.")
+    rerank_candidates: int = Field(20, ge=1, le=200, description="Fused hits the reranker "
+                                   "re-scores.")
     min_relevance: float = Field(
         0.30, ge=-1, le=1, description="Cosine below which the best hit counts as unrelated."
     )

@@ -1,5 +1,5 @@
-"""Retrieve: question -> Hits. Dense (the vector store), BM25, or both fused by reciprocal
-rank, within filters, near-duplicates removed."""
+"""Retrieve: question -> Hits. Dense (the vector store), BM25, or both fused; pages ranked by
+their best chunk; an optional cross-encoder reranker; filters; near-duplicates removed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
 from tutor.index.snapshot import LiveSnapshot
+from tutor.query import search_text, sub_queries
+from tutor.rerank import Reranker, make_reranker
 from tutor.text import words
 from tutor.types import Filters, Hit
 
 NEAR_DUPLICATE = 0.9
+Ranking = Sequence[tuple[str, float]]
 
 
 def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DUPLICATE
@@ -29,13 +32,69 @@ def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DU
     return [h for h, _ in kept]
 
 
+def scaled(ranking: Ranking) -> dict[str, float]:
+    """Scores mapped to 0-1 over the candidates (best 1, worst 0; all 1 when they are equal).
+
+    Cosines and BM25 scores live on different scales, and BM25's depends on the query's
+    length; within one query's candidates the two become comparable.
+    """
+    if not ranking:
+        return {}
+    low = min(s for _, s in ranking)
+    span = max(s for _, s in ranking) - low
+    return {cid: (s - low) / span if span > 0 else 1.0 for cid, s in ranking}
+
+
+def fuse_scores(dense: Ranking, lexical: Ranking, dense_weight: float) -> list[tuple[str, float]]:
+    """Weighted sum of the scaled scores; a chunk one ranker did not return gets 0 from it."""
+    d, b = scaled(dense), scaled(lexical)
+    fused = {cid: dense_weight * d.get(cid, 0.0) + (1 - dense_weight) * b.get(cid, 0.0)
+             for cid in d.keys() | b.keys()}
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def fuse_rrf(rankings: Sequence[Ranking], k: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: each ranking adds 1 / (k + rank)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking, start=1):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def best(rankings: Sequence[Ranking]) -> dict[str, float]:
+    """Each chunk's best score over several rankings by the same ranker."""
+    out: dict[str, float] = {}
+    for ranking in rankings:
+        for cid, s in ranking:
+            out[cid] = max(s, out.get(cid, s))
+    return out
+
+
+def per_page(hits: list[Hit], limit: int) -> list[Hit]:
+    """At most ``limit`` hits per source, in order (0: no limit). The list is already ranked
+    by score, so a page ranks by its best chunk and its weaker chunks give way to other pages."""
+    if limit <= 0:
+        return hits
+    count: dict[str, int] = {}
+    kept = []
+    for h in hits:
+        n = count.get(h.chunk.source, 0)
+        if n < limit:
+            count[h.chunk.source] = n + 1
+            kept.append(h)
+    return kept
+
+
 class Retriever:
     """Searches the current index generation; reopens it when an ingest publishes a new one."""
 
-    def __init__(self, settings: Settings, embedder: Embedder):
+    def __init__(self, settings: Settings, embedder: Embedder,
+                 reranker: Reranker | None = None):
         self.settings = settings
         self.embedder = embedder
         self._live = LiveSnapshot(settings, embedder.model_id)
+        self.reranker = reranker if reranker is not None else make_reranker(settings)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -47,35 +106,42 @@ class Retriever:
         k = k or self.settings.k
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
+        text = search_text(query) if self.settings.clean_queries else query
+        texts = [text, *sub_queries(query, self.settings.sub_queries)]
         snap = self.snapshot
         n = max(self.settings.candidates, k * 3)
-        dense: list[tuple[str, float]] = []
-        lexical: list[tuple[str, float]] = []
+        dense: list[Ranking] = [[] for _ in texts]
+        lexical: list[Ranking] = [[] for _ in texts]
         if mode in ("dense", "hybrid"):
-            dense = snap.store.query(self.embedder.embed_query(query), n, filters)
+            # the paragraphs go in one batch: one encoder call, not one per paragraph
+            vectors = [self.embedder.embed_query(text),
+                       *(self.embedder.embed_documents(texts[1:]) if texts[1:] else [])]
+            dense = [snap.store.query(v, n, filters) for v in vectors]
         if mode in ("bm25", "hybrid"):
             allowed = None
             if not filters.empty():
                 allowed = {cid for cid, c in snap.chunks.items() if filters.allows(c)}
-            lexical = snap.lexical.search(query, n, allowed)
-        hits = self._fuse(snap, mode, dense, lexical)
-        hits = dedupe(hits, limit=k)
+            lexical = [snap.lexical.search(t, n, allowed) for t in texts]
+        runs = [self._fuse(mode, d, b) for d, b in zip(dense, lexical, strict=True)]
+        ranked = runs[0] if len(runs) == 1 else fuse_rrf(runs, self.settings.rrf_k)
+        hits = self._hits(snap, ranked, best(dense), best(lexical))
+        if self.reranker is not None:
+            hits = self._rerank(text, hits)
+        hits = dedupe(per_page(hits, self.settings.page_hits), limit=k)
         return [h.model_copy(update={"rank": i}) for i, h in enumerate(hits[:k], start=1)]
 
-    def _fuse(self, snap: Snapshot, mode: str, dense: Sequence[tuple[str, float]],
-              lexical: Sequence[tuple[str, float]]) -> list[Hit]:
-        dense_score = dict(dense)
-        lex_score = dict(lexical)
+    def _fuse(self, mode: str, dense: Ranking, lexical: Ranking) -> Ranking:
         if mode == "dense":
-            ranked = [(cid, s) for cid, s in dense]
-        elif mode == "bm25":
-            ranked = [(cid, s) for cid, s in lexical]
-        else:
-            fused: dict[str, float] = {}
-            for ranking in (dense, lexical):
-                for rank, (cid, _) in enumerate(ranking, start=1):
-                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-            ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+            return dense
+        if mode == "bm25":
+            return lexical
+        if self.settings.fusion == "rrf":
+            return fuse_rrf((dense, lexical), self.settings.rrf_k)
+        return fuse_scores(dense, lexical, self.settings.dense_weight)
+
+    @staticmethod
+    def _hits(snap: Snapshot, ranked: Ranking, dense_score: dict[str, float],
+              lex_score: dict[str, float]) -> list[Hit]:
         out = []
         for rank, (cid, score) in enumerate(ranked, start=1):
             chunk = snap.chunks.get(cid)
@@ -84,3 +150,12 @@ class Retriever:
             out.append(Hit(chunk=chunk, score=float(score), rank=rank,
                            dense=dense_score.get(cid), lexical=lex_score.get(cid)))
         return out
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """The first ``rerank_candidates`` hits in the reranker's order, scored by it; the
+        rest follow unchanged."""
+        assert self.reranker is not None
+        head, tail = hits[:self.settings.rerank_candidates], hits[self.settings.rerank_candidates:]
+        scores = self.reranker.score(text, [h.chunk.embed_text() for h in head])
+        order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
+        return [head[i].model_copy(update={"score": scores[i]}) for i in order] + tail

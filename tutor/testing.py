@@ -6,6 +6,7 @@
   provider (``TUTOR_LLM_PROVIDER=scripted``, built by ``build`` below), documented in the
   README for demos without a model server.
 * ``FailingAnswerer``: an Answerer that raises, for error paths (and "never called" checks).
+* ``WordReranker``: a deterministic Reranker scoring passages by a word they must contain.
 * ``whitespace_counter``: a token counter that counts words, for chunking without a tokenizer.
 
 They follow the same protocols as the real components and run through the same tests.
@@ -105,6 +106,20 @@ class CountingEmbedder:
         self.calls += 1
         self.queries += 1
         return self.inner.embed_query(text)
+
+
+class WordReranker:
+    """A Reranker that scores a passage 1 when it contains ``word`` and 0 otherwise, so a test
+    knows the order reranking must produce; ``calls`` records the passages of every call."""
+
+    def __init__(self, word: str):
+        self.word = word.lower()
+        self.name = f"test:word-{word}"
+        self.calls: list[list[str]] = []
+
+    def score(self, question: str, passages: Sequence[str]) -> list[float]:
+        self.calls.append(list(passages))
+        return [1.0 if self.word in words(p) else 0.0 for p in passages]
 
 
 class FailingAnswerer:

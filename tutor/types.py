@@ -101,7 +101,8 @@ class Hit(BaseModel):
     """A retrieved chunk with its rank and scores."""
 
     chunk: Chunk
-    score: float = Field(description="The ranker's score; for hybrid, the fused RRF score.")
+    score: float = Field(description="The ranker's score: for hybrid, the fused score; after "
+                         "reranking, the reranker's.")
     rank: int = Field(description="1-based rank in the result list.")
     dense: float | None = Field(None, description="Cosine similarity to the query, when known.")
     lexical: float | None = Field(None, description="BM25 score, when known.")

@@ -91,3 +91,11 @@ class SentenceTransformerEmbedder(LocalModel):
             finally:
                 torch.set_num_threads(before)
         return np.asarray(vec, dtype=np.float32)
+
+
+def load_cross_encoder(name_or_path: str, *, local: bool) -> Any:
+    """A sentence-transformers CrossEncoder on CPU, for tutor/rerank.py (this module owns the
+    sentence-transformers import); a local folder never touches the network."""
+    from sentence_transformers import CrossEncoder
+
+    return CrossEncoder(name_or_path, device="cpu", local_files_only=local)

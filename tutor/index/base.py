@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tutor.config import LexicalAnalyzer as Analyzer
 from tutor.index.lexical import LexicalIndex
 from tutor.index.manifest import Manifest
 from tutor.types import Chunk, Filters
@@ -85,15 +86,21 @@ class GenerationStore(Protocol):
     def chunks(self, gen: str) -> list[Chunk]:
         """The generation's chunks in index order."""
 
-    def lexical(self, gen: str, chunks: list[Chunk]) -> LexicalIndex:
-        """BM25 over ``chunks``: loaded from disk, or built in memory from the chunks."""
+    def lexical(self, gen: str, chunks: list[Chunk], analyzer: Analyzer) -> LexicalIndex:
+        """BM25 over ``chunks`` with ``analyzer``: loaded from disk (rebuilt in memory when
+        it was saved with another analyser), or built in memory from the chunks."""
+
+    def lexical_analyzer(self, gen: str) -> Analyzer | None:
+        """The analyser the saved BM25 index of ``gen`` was built with; None when nothing is
+        saved (a store that builds BM25 in memory, or a missing index)."""
 
     def reserve(self, gen: str) -> None:
         """Record that ``gen`` is being built, before its vectors are written, so that a
         build killed half-way is found by ``names`` and removed by the next ingest."""
 
-    def write(self, manifest: Manifest, chunks: list[Chunk]) -> None:
-        """Store a complete generation (chunks, then the manifest last); not published."""
+    def write(self, manifest: Manifest, chunks: list[Chunk], analyzer: Analyzer) -> None:
+        """Store a complete generation (chunks, BM25 where it is saved, then the manifest
+        last); not published."""
 
     def publish(self, gen: str) -> None:
         """Make the finished generation ``gen`` the serving one, atomically."""

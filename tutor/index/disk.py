@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -15,10 +16,13 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from tutor.config import LexicalAnalyzer as Analyzer
 from tutor.errors import IndexDamagedError, IngestLockedError
 from tutor.index.lexical import LexicalIndex
 from tutor.index.manifest import Manifest
 from tutor.types import Chunk
+
+log = logging.getLogger(__name__)
 
 
 def fsync_write(path: Path, lines: Iterable[str]) -> None:
@@ -72,22 +76,37 @@ class DiskGenerations:
         except ValueError as exc:
             raise IndexDamagedError(f"the chunk store {path} is damaged") from exc
 
-    def lexical(self, gen: str, chunks: list[Chunk]) -> LexicalIndex:
+    def lexical(self, gen: str, chunks: list[Chunk], analyzer: Analyzer) -> LexicalIndex:
         try:
-            return LexicalIndex.load(self.gens / gen / "bm25")
+            index = LexicalIndex.load(self.gens / gen / "bm25")
         except (OSError, ValueError, KeyError) as exc:
             raise IndexDamagedError(
                 f"the BM25 index is damaged ({exc}); rebuild the index") from exc
+        if index.analyzer != analyzer:
+            # An index from before the analyser changed still serves: BM25 is rebuilt here in
+            # seconds (nothing is re-embedded), and the next ingest writes it to disk.
+            log.warning("the BM25 index was built with the '%s' analyser, '%s' is configured; "
+                        "rebuilding it in memory (run tutor ingest to save it)",
+                        index.analyzer, analyzer)
+            index = LexicalIndex.build([c.id for c in chunks],
+                                       [c.embed_text() for c in chunks], analyzer)
+        return index
+
+    def lexical_analyzer(self, gen: str) -> Analyzer | None:
+        try:
+            return LexicalIndex.saved_analyzer(self.gens / gen / "bm25")
+        except (OSError, ValueError, KeyError):
+            return None
 
     def reserve(self, gen: str) -> None:
         (self.gens / gen).mkdir(parents=True, exist_ok=True)
 
-    def write(self, manifest: Manifest, chunks: list[Chunk]) -> None:
+    def write(self, manifest: Manifest, chunks: list[Chunk], analyzer: Analyzer) -> None:
         folder = self.gens / manifest.generation
         folder.mkdir(parents=True, exist_ok=True)
         fsync_write(folder / "chunks.jsonl", (c.model_dump_json() + "\n" for c in chunks))
-        LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(
-            folder / "bm25")
+        LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks],
+                           analyzer).save(folder / "bm25")
         fsync_write(folder / "manifest.json", [manifest.model_dump_json(indent=1)])
 
     def publish(self, gen: str) -> None:

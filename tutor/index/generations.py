@@ -101,6 +101,14 @@ def writer_lock(settings: Settings) -> AbstractContextManager[None]:
     return open_generations(settings).writer_lock()
 
 
+def lexical_current(settings: Settings, gen: str) -> bool:
+    """Whether ``gen`` needs no new BM25 index for the configured analyser (its saved one was
+    built with it, or the store builds BM25 in memory anyway)."""
+    catalog = open_generations(settings)
+    saved = catalog.lexical_analyzer(gen)
+    return saved == settings.lexical_analyzer or (saved is None and settings.team)
+
+
 def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk],
                      vectors: np.ndarray, progress: Callable[[int], None] | None = None) -> None:
     """Write a complete generation (vectors, chunk store, BM25, manifest last); not published."""
@@ -120,7 +128,7 @@ def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk]
     finally:
         store.close()
     manifest.chunk_count = len(chunks)
-    catalog.write(manifest, chunks)
+    catalog.write(manifest, chunks, settings.lexical_analyzer)
 
 
 def publish(settings: Settings, gen: str) -> None:

@@ -1,15 +1,40 @@
-"""BM25 over the indexed chunks. The only module importing bm25s (and PyStemmer), on first
-use: bm25s takes most of a second to import."""
+"""BM25 over the indexed chunks, and the analysers that turn text into its terms. The only
+module importing bm25s (and PyStemmer), on first use: bm25s takes most of a second to import.
+
+Two analysers exist. ``words`` is bm25s' own (runs of two or more word characters,
+lower-cased, stop-worded, stemmed); the answerers compare sentences with it. ``identifiers``
+(the index default) reads the way engineers paste text: ``EnableManagedSpotTraining``,
+``train_use_spot_instances``, ``sts:AssumeRole`` or ``States.DataLimitExceeded`` give their
+parts (``enabl manag spot train``) and, for an identifier, the whole name as one term as well,
+with case and separators removed, so ``put_metric_data`` and ``PutMetricData`` match each other
+and the parts still match prose.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
+
+from tutor.config import LexicalAnalyzer as Analyzer
+
+ANALYZERS: tuple[Analyzer, ...] = get_args(Analyzer)
+LEGACY: Analyzer = "words"  # what an index saved without analyzer.json was built with
+
+# A raw token: letters and digits, possibly joined by _ . : / - (names, ARNs, error codes).
+_RAW = re.compile(r"[A-Za-z0-9]+(?:[_.:/-][A-Za-z0-9]+)*")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+# camelCase and PascalCase parts; an acronym run stays whole ("HTTPServer" -> HTTP, Server)
+# and trailing digits stay with their letters ("S3", "EC2", "p3").
+_CAMEL = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
+_IDENT = re.compile(r"[_.:]|[a-z][A-Z]|[A-Z]{2}[a-z]")
+_SEPARATORS = re.compile(r"[_.:/-]")
+WHOLE = "~"  # marks a whole-identifier term, so it never collides with a stemmed word
 
 
 @lru_cache(maxsize=1)
@@ -19,8 +44,15 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed terms, as BM25 and the answerer both see them."""
+    """The ``words`` analyser: lower-cased, stop-worded, stemmed terms (bm25s' tokenizer)."""
     import bm25s
 
     tokens: list[list[str]] = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(),
@@ -28,28 +60,70 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return tokens
 
 
+@lru_cache(maxsize=200_000)
+def _token_terms(token: str) -> tuple[str, ...]:
+    stop = _stopwords()
+    stem = _stemmer().stemWord
+    out = []
+    for piece in _ALNUM.findall(token):
+        for part in _CAMEL.findall(piece) or [piece]:
+            low = part.lower()
+            if len(low) > 1 and low not in stop:
+                out.append(stem(low))
+    if _IDENT.search(token):
+        out.append(WHOLE + _SEPARATORS.sub("", token.lower()))
+    return tuple(out)
+
+
+def identifier_terms(text: str) -> list[str]:
+    """The ``identifiers`` analyser for one text: stemmed parts of every token (camelCase and
+    snake_case split, stop words and one-character parts dropped), plus the whole name of
+    each identifier (mixed case, or joined by ``_``, ``.`` or ``:``) as a ``~``-marked term."""
+    return [term for token in _RAW.findall(text) for term in _token_terms(token)]
+
+
+def analyze(texts: Sequence[str], analyzer: Analyzer) -> list[list[str]]:
+    """Terms of each text under ``analyzer``."""
+    if analyzer == "words":
+        return tokenize(texts)
+    return [identifier_terms(t) for t in texts]
+
+
 class LexicalIndex:
     """BM25 over chunk ids; rows are in the order the ids were given."""
 
-    def __init__(self, ids: list[str], model: Any):
+    def __init__(self, ids: list[str], model: Any, analyzer: Analyzer):
         self.ids = ids
         self.model = model
+        self.analyzer: Analyzer = analyzer
         self._row = {cid: i for i, cid in enumerate(ids)}
 
     @classmethod
-    def build(cls, ids: list[str], texts: Sequence[str]) -> LexicalIndex:
+    def build(cls, ids: list[str], texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
         import bm25s
 
         model = bm25s.BM25()
         if ids:
-            model.index(tokenize(texts), show_progress=False)
-        return cls(list(ids), model)
+            model.index(analyze(texts, analyzer), show_progress=False)
+        return cls(list(ids), model, analyzer)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "ids.json").write_text(json.dumps(self.ids))
+        (folder / "analyzer.json").write_text(json.dumps({"analyzer": self.analyzer}))
         if self.ids:
             self.model.save(str(folder), show_progress=False)
+
+    @staticmethod
+    def saved_analyzer(folder: Path) -> Analyzer:
+        """The analyser an index on disk was built with (``words`` before it was recorded)."""
+        path = folder / "analyzer.json"
+        if not path.exists():
+            return LEGACY
+        name = json.loads(path.read_text())["analyzer"]
+        if name not in ANALYZERS:
+            raise ValueError(f"unknown BM25 analyser {name!r}")
+        return name  # type: ignore[no-any-return]
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -57,14 +131,14 @@ class LexicalIndex:
 
         ids = json.loads((folder / "ids.json").read_text())
         model = bm25s.BM25.load(str(folder), show_progress=False) if ids else bm25s.BM25()
-        return cls(ids, model)
+        return cls(ids, model, cls.saved_analyzer(folder))
 
     def search(self, query: str, n: int, allowed: set[str] | None = None
                ) -> list[tuple[str, float]]:
         """Top-n (chunk id, BM25 score) with a positive score, optionally restricted to ids."""
         if not self.ids:
             return []
-        terms = tokenize([query])[0]
+        terms = analyze([query], self.analyzer)[0]
         vocab = self.model.vocab_dict
         terms = [t for t in terms if t in vocab]
         if not terms:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tutor import postgres
+from tutor.config import LexicalAnalyzer as Analyzer
 from tutor.errors import IndexDamagedError, IngestLockedError
 from tutor.index.lexical import LexicalIndex
 from tutor.index.manifest import Manifest
@@ -64,15 +65,19 @@ class PostgresGenerations:
         except ValueError as exc:
             raise IndexDamagedError(f"the chunks of {gen} are damaged") from exc
 
-    def lexical(self, gen: str, chunks: list[Chunk]) -> LexicalIndex:
-        return LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks])
+    def lexical(self, gen: str, chunks: list[Chunk], analyzer: Analyzer) -> LexicalIndex:
+        return LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks],
+                                  analyzer)
+
+    def lexical_analyzer(self, gen: str) -> Analyzer | None:
+        return None  # BM25 is never saved here: each process builds it with its own setting
 
     def reserve(self, gen: str) -> None:
         with postgres.transaction(self.url) as conn:
             conn.execute("INSERT INTO index_generations (name) VALUES (%s) "
                          "ON CONFLICT (name) DO NOTHING", (gen,))
 
-    def write(self, manifest: Manifest, chunks: list[Chunk]) -> None:
+    def write(self, manifest: Manifest, chunks: list[Chunk], analyzer: Analyzer) -> None:
         gen = manifest.generation
         with postgres.transaction(self.url) as conn:
             conn.execute("INSERT INTO index_generations (name) VALUES (%s) "

@@ -48,7 +48,7 @@ class Snapshot:
             )
         self.chunks: dict[str, Chunk] = {c.id: c for c in chunks}
         self.order = [c.id for c in chunks]
-        self.lexical: LexicalIndex = catalog.lexical(gen, chunks)
+        self.lexical: LexicalIndex = catalog.lexical(gen, chunks, settings.lexical_analyzer)
         self.store: VectorStore = open_store(settings, gen)
         recorded = self.store.model_info().model_id
         if recorded not in (None, self.manifest.model_id):
