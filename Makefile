@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/tutor ingest --if-empty corpus/notes
+	$(VENV)/bin/tutor ingest --if-empty corpus/notes corpus/cards
 	$(VENV)/bin/streamlit run ui/app.py --server.port $(PORT) --server.address 127.0.0.1 \
 		--server.headless true --browser.gatherUsageStats false
 

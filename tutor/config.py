@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     # answers
     answer_sentences: int = Field(4, ge=1, le=12,
                                   description="Sentences the extractive answerer quotes at most.")
+    card_match: float = Field(
+        0.8, ge=-1, le=1, description="Cosine between the question and a concept card's "
+        "question at which the card's answer leads the extractive answer (tuned for precision "
+        "on evals/datasets/answers.jsonl).")
+    sentence_vectors_at_ingest: list[str] = Field(
+        default_factory=lambda: ["notes", "cards"],
+        description="Source sets (corpus names) whose sentences ingest embeds ahead of time "
+        "for the extractive answerer; other sets are embedded when first quoted, then cached.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 
     # ingest limits

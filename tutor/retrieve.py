@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import numpy as np
+
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
@@ -46,8 +48,9 @@ class Retriever:
             return self._snapshot
 
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
-               filters: Filters | None = None) -> list[Hit]:
-        """Top-k hits for the query, best first, near-duplicates removed."""
+               filters: Filters | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        """Top-k hits for the query, best first, near-duplicates removed. ``vector`` is the
+        query's embedding when the caller already has it."""
         k = k or self.settings.k
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
@@ -56,7 +59,9 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
-            dense = snap.store.query(self.embedder.embed_query(query), n, filters)
+            if vector is None:
+                vector = self.embedder.embed_query(query)
+            dense = snap.store.query(vector, n, filters)
         if mode in ("bm25", "hybrid"):
             allowed = None
             if not filters.empty():

@@ -7,6 +7,7 @@ from typing import Any
 
 from tutor.errors import LoadError
 from tutor.load import normalize as nz
+from tutor.load.cards import from_cards
 from tutor.load.html import from_html
 from tutor.load.markdown import from_markdown
 from tutor.types import Document, Section
@@ -15,7 +16,8 @@ MARKDOWN = {".md", ".markdown", ".mdx"}
 TEXT = {".txt", ".text", ".rst"}
 HTML = {".html", ".htm", ".xhtml"}
 PDF = {".pdf"}
-SUPPORTED = MARKDOWN | TEXT | HTML | PDF
+CARDS = {".yaml", ".yml"}  # concept-card files only; other YAML is reported unsupported
+SUPPORTED = MARKDOWN | TEXT | HTML | PDF | CARDS
 
 
 def load_file(
@@ -56,6 +58,8 @@ def load_file(
             doc = from_html(text, source, warnings)
         elif suffix in MARKDOWN:
             doc = from_markdown(text, source, warnings)
+        elif suffix in CARDS:
+            doc = from_cards(text, source)
         else:
             doc = Document(source=source, title=nz.stem_title(source), warnings=warnings,
                            sections=[Section(heading_path=[], text=nz.tidy(text))])

@@ -1,0 +1,186 @@
+"""Composition by question type: which scored sentences an extractive answer quotes, in what
+order, under which short labels.
+
+- definition: the best (defining) sentence, then at most two that add to it;
+- figure: the sentence or table row holding the figure first;
+- comparison: one sentence per compared entity, then the sentence that contrasts them;
+- procedure: the steps in order, from one section;
+- troubleshooting: the cause, then the fix;
+- list: the items of the best list or table;
+- choose: the sentence that makes the choice, then support.
+
+Everywhere: contiguous sentences of the best section are preferred, near-duplicates are
+skipped, and selection stops when the next sentence adds little (marginal relevance).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tutor.answer.question import Entity, Question
+from tutor.answer.scoring import Scored, is_cause, is_fix, similar
+from tutor.text import words
+
+NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
+NEAR_DUPLICATE_WORDS = 0.6  # word-set Jaccard, for the same
+_SECTION_BONUS = 0.35  # same section as the lead sentence
+_NEXT_BONUS = 0.25  # the sentence right after one already chosen
+_REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass
+class Part:
+    """One quoted unit of the answer, under an optional short label."""
+
+    item: Scored
+    label: str | None = None
+
+
+def duplicate(a: Scored, b: Scored) -> bool:
+    """Whether two candidates state the same thing (in one note or two)."""
+    if a.cand.text == b.cand.text or similar(a, b) >= NEAR_DUPLICATE:
+        return True
+    wa, wb = set(words(a.cand.text)), set(words(b.cand.text))
+    return len(wa & wb) / (len(wa | wb) or 1) >= NEAR_DUPLICATE_WORDS
+
+
+def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,
+           *, allow: set[str] | None = None) -> list[Scored]:
+    """Add candidates by marginal relevance until ``limit`` or until the best addition scores
+    below ``stop`` times the lead's score. Sentences of the lead's section, and the one right
+    after a chosen sentence, get a bonus, so an answer reads as a passage, not a collage."""
+    if not chosen:
+        return chosen
+    lead = chosen[0]
+    floor = stop * lead.score
+    while len(chosen) < limit:
+        best, best_value = None, floor
+        for s in pool:
+            if s in chosen or (allow is not None and s.cand.kind not in allow):
+                continue
+            if any(duplicate(s, c) for c in chosen):
+                continue
+            value = s.score - _REDUNDANCY * max(0.0, max(similar(s, c) for c in chosen) - 0.4)
+            if s.section == lead.section:
+                value += _SECTION_BONUS
+            if any(c.hit is s.hit and c.cand.position + 1 == s.cand.position for c in chosen):
+                value += _NEXT_BONUS
+            if value > best_value:
+                best, best_value = s, value
+        if best is None:
+            break
+        chosen.append(best)
+    return chosen
+
+
+def in_passage_order(items: list[Scored]) -> list[Scored]:
+    """The lead first; the rest grouped by passage, in the order each passage first appears
+    in the answer, sentences of one passage in their own order."""
+    if len(items) <= 1:
+        return items
+    lead, rest = items[0], items[1:]
+    same = sorted([s for s in rest if s.hit is lead.hit and s.cand.position > lead.cand.position],
+                  key=lambda s: s.cand.position)
+    others = [s for s in rest if s not in same]
+    return [lead, *same, *others]
+
+
+def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    chosen = extend([pool[0]], pool, min(limit, 3), stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def figure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    with_number = [s for s in pool if _DIGIT.search(s.cand.text)]
+    lead = with_number[0] if with_number and with_number[0].score >= 0.75 * pool[0].score \
+        else pool[0]
+    chosen = extend([lead], pool, min(limit, 3), stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def procedure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    lead = pool[0]
+    same = [s for s in pool if s.hit is lead.hit]
+    chosen = extend([lead], same, limit, stop * 0.8)
+    chosen = sorted(chosen, key=lambda s: s.cand.position)
+    return [Part(s) for s in chosen]
+
+
+def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    top = pool[0].score
+    causes = [s for s in pool if is_cause(s.cand.text) and s.score >= 0.7 * top]
+    first = causes[0] if causes else pool[0]
+    fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
+             and s.score >= 0.6 * top and not duplicate(s, first)]
+    chosen = [first] + fixes[:1]
+    chosen = extend(chosen, pool, min(limit, 3), stop)
+    return [Part(s) for s in chosen]
+
+
+def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    lead = pool[0]
+    items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
+    if lead.cand.kind in ("item", "row") and len(items) >= 2:
+        chosen = extend([lead], items, limit + 1, stop * 0.7)
+        return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
+    chosen = extend([lead], pool, limit, stop * 0.85)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def choose(pool: Sequence[Scored], limit: int, stop: float,
+           compared: Sequence[Entity] = ()) -> list[Part]:
+    if len(compared) >= 2:
+        return comparison(pool, limit, stop, compared, labels=False)
+    chosen = extend([pool[0]], pool, min(limit, 3), stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequence[Entity],
+               *, labels: bool = True) -> list[Part]:
+    """One defining sentence per entity (labelled with it), then the best sentence naming
+    two or more of them. An entity no sentence names gets no part (the caller says so)."""
+    parts: list[Part] = []
+    used: list[Scored] = []
+    both = [s for s in pool if len(s.names) >= 2]
+    contrast = both[0] if both and both[0].score >= 0.6 * pool[0].score else None
+    for i, entity in enumerate(compared):
+        own = [s for s in pool if i in s.names and s is not contrast
+               and not any(duplicate(s, u) for u in used)]
+        # a sentence about this entity alone defines it better than one naming all of them
+        own.sort(key=lambda s: -(s.score + 0.3 * (len(s.names) == 1)))
+        if own:
+            used.append(own[0])
+            parts.append(Part(own[0], entity.name if labels else None))
+    if contrast is not None and not any(duplicate(contrast, u) for u in used):
+        parts.append(Part(contrast, "Difference" if labels and len(parts) > 1 else None))
+    if not parts:
+        return definition(pool, limit, stop)
+    return parts
+
+
+def missing(compared: Sequence[Entity], parts: Sequence[Part]) -> list[Entity]:
+    """Compared entities that no quoted sentence names."""
+    return [e for e in compared if not any(e.named_in(p.item.cand.text) for p in parts)]
+
+
+def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    """The parts of the answer for this question type."""
+    if not pool:
+        return []
+    kind = question.type
+    if kind == "comparison" and len(question.compared) >= 2:
+        return comparison(pool, limit, stop, question.compared)
+    if kind == "figure":
+        return figure(pool, limit, stop)
+    if kind == "procedure":
+        return procedure(pool, limit, stop)
+    if kind == "troubleshooting":
+        return troubleshooting(pool, limit, stop)
+    if kind == "list":
+        return listing(pool, limit, stop)
+    if kind == "choose":
+        return choose(pool, limit, stop, question.compared)
+    return definition(pool, limit, stop)
