@@ -174,7 +174,8 @@ def near_duplicate_pairs(sentences: Sequence[str], threshold: float = 0.6) -> in
     """Pairs of sentences whose word sets overlap by Jaccard >= ``threshold``."""
     sets = [set(_WORD.findall(s.lower())) for s in sentences]
     return sum(1 for i in range(len(sets)) for j in range(i)
-               if len(sets[i]) >= 4 and len(sets[j]) >= 4 and jaccard(sets[i], sets[j]) >= threshold)
+               if min(len(sets[i]), len(sets[j])) >= 4
+               and jaccard(sets[i], sets[j]) >= threshold)
 
 
 def entities_covered(sentences: Sequence[str], entities: Sequence[Sequence[str]]) -> list[bool]:

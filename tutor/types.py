@@ -172,8 +172,9 @@ class IngestReport(BaseModel):
     chunks_added: int = 0
     chunks_removed: int = 0
     embedded: int = Field(0, description="Chunk texts sent to the encoder in this run.")
-    sentences_embedded: int = Field(0, description="Sentences sent to the encoder in this run "
-                                    "for the extractive answer (Settings.sentence_vectors_at_ingest).")
+    sentences_embedded: int = Field(
+        0, description="Sentences sent to the encoder in this run for the extractive answer "
+        "(Settings.sentence_vectors_at_ingest).")
     generation: str | None = None
     seconds: float = 0.0
     model: str | None = None

@@ -115,7 +115,7 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
     first = causes[0] if causes else pool[0]
     fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
              and s.score >= 0.6 * top and not duplicate(s, first)]
-    chosen = [first] + fixes[:1]
+    chosen = [first, *fixes[:1]]
     chosen = extend(chosen, pool, min(limit, 3), stop)
     return [Part(s) for s in chosen]
 

@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 

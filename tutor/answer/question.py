@@ -31,15 +31,17 @@ _VERSUS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|over|instead of
 _TROUBLE = re.compile(
     r"\b(fail\w*|error\w*|exception|throttl\w*|troubleshoot\w*|fix|stuck|broken|crash\w*|"
     r"not working|doesn'?t work|won'?t|can'?t|cannot|isn'?t|aren'?t|keeps?|denied|timed? out|"
-    r"timeout error|hot shard|slow\w*|why (?:is|are|does|do|did|am|would|has|have)\b.*\b"
+    r"timeout error|hot shard|slow\w*|stopped|rejects?|garbage|didn'?t|never|no logs|"
+    r"wakes|\?\?|why (?:is|are|does|do|did|am|would|has|have)\b.*\b"
     r"(?:not|no|never|drop\w*|high|low|worse|wrong|bad|stale|empty|missing))\b", re.I)
 _WHY = re.compile(r"^\s*(why|how come)\b", re.I)
 _FIGURE = re.compile(
     r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|min|limit|"
     r"limits|size|timeout|duration|retention|up to|at most|number of|percent|percentage|quota|"
-    r"cost savings?|save)\b", re.I)
+    r"cost savings?|save|default|typical \w+ values?|how (?:big|small) can)\b", re.I)
 _PROCEDURE = re.compile(
-    r"\b(how (?:do|can|should|would) (?:i|we|you)|how to|steps?|set ?up|configure|enable|"
+    r"\b(how (?:do|can|should|would) (?:i|we|you)|how (?:does|do|can|is) \w+|how to|steps?|"
+    r"set ?up|configure|enable|"
     r"walk me through|process for|workflow for|what do i do)\b", re.I)
 _CHOOSE = re.compile(
     r"\b(which|should i|should we|when (?:should|would|to|do|is|are)|best|pick|choose|"
@@ -48,7 +50,10 @@ _LIST = re.compile(
     r"\b(which (?:services|algorithms|formats|metrics|options|tools|types|steps|features|"
     r"instances|ones|built-in)|what (?:are|r) (?:the|all)?\s*(?:\w+ )?(?:types|kinds|options|"
     r"ways|steps|services|algorithms|formats|metrics|components|stages|features|protections|"
-    r"settings|modes|methods)|list|types of|kinds of|ways to|name (?:the|all)|what .* support)"
+    r"settings|modes|methods|statuses|files)|list|types of|kinds of|ways to|name (?:the|all)|"
+    r"what .* support|what (?:\w+ )+can \w+ (?:import|read|use|have)|task types|"
+    r"what (?:\w+ )?(?:files|statuses|types|algorithms|metrics) (?:come|can|are|does)|"
+    r"which .* work with|what are the \w+ \w+ (?:types|options)|have to implement)"
     r"\b", re.I)
 _PITFALL = re.compile(r"\b(trap|traps|pitfall\w*|mistake\w*|gotcha\w*|avoid|anti-?pattern\w*|"
                       r"common errors?|wrong)\b", re.I)
@@ -144,7 +149,7 @@ def question_type(text: str) -> QuestionType:
         return "list"
     if _PROCEDURE.search(text):
         return "procedure"
-    if _CHOOSE.search(text) or _VERSUS.search(text) and len(compared_phrases(text)) == 2:
+    if _CHOOSE.search(text) or (_VERSUS.search(text) and len(compared_phrases(text)) == 2):
         return "choose"
     return "definition"
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from tutor.errors import LoadError
 from tutor.load import normalize as nz
-from tutor.load.cards import from_cards
 from tutor.load.html import from_html
 from tutor.load.markdown import from_markdown
 from tutor.types import Document, Section
@@ -59,6 +58,10 @@ def load_file(
         elif suffix in MARKDOWN:
             doc = from_markdown(text, source, warnings)
         elif suffix in CARDS:
+            # The card schema lives with the item bank (tutor.quiz), which itself reads
+            # normalised text; importing it here, when a card file comes along, avoids a cycle.
+            from tutor.load.cards import from_cards
+
             doc = from_cards(text, source)
         else:
             doc = Document(source=source, title=nz.stem_title(source), warnings=warnings,
