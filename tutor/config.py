@@ -101,10 +101,13 @@ class Settings(BaseSettings):
         "chunk stays untagged.")
 
     # answers
-    answer_sentences: int = Field(4, ge=1, le=12,
+    answer_sentences: int = Field(6, ge=1, le=12,
                                   description="Sentences the extractive answerer quotes at most.")
+    answer_hits: int = Field(
+        12, ge=1, le=100, description="Hits the answerer reads (at least k): the best note "
+        "passages and any concept cards among them, so short cards never crowd notes out.")
     card_match: float = Field(
-        0.8, ge=-1, le=1, description="Cosine between the question and a concept card's "
+        0.7, ge=-1, le=1, description="Cosine between the question and a concept card's "
         "question at which the card's answer leads the extractive answer (tuned for precision "
         "on evals/datasets/answers.jsonl).")
     sentence_vectors_at_ingest: list[str] = Field(

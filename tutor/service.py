@@ -87,7 +87,8 @@ class Tutor:
                                                              inputs.get("history") or [])
         # One embedding of the query serves retrieval and the answerer's sentence scoring.
         vector = self.embedder.embed_query(query)
-        hits = self.retriever.search(query, filters=inputs.get("filters"), vector=vector)
+        k = max(self.settings.k, self.settings.answer_hits)
+        hits = self.retriever.search(query, k=k, filters=inputs.get("filters"), vector=vector)
         return {**inputs, "query": query, "hits": hits, "vector": vector}
 
     def _answer_hits(self, hits: list[Hit]) -> list[Hit]:

@@ -20,7 +20,7 @@ from tutor.answer.sentences import candidates
 from tutor.embed import Embedder
 from tutor.types import Hit
 
-CARD_MATCH = 0.8
+CARD_MATCH = 0.7
 
 
 def lead_card(question: Question, hits: Sequence[Hit], embedder: Embedder, q_vec: np.ndarray,

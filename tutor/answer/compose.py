@@ -29,6 +29,7 @@ _SECTION_BONUS = 0.35  # same section as the lead sentence
 _NEXT_BONUS = 0.25  # the sentence right after one already chosen
 _REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
 _DIGIT = re.compile(r"\d")
+MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
 
 
 @dataclass
@@ -58,8 +59,11 @@ def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float
     floor = stop * lead.score
     while len(chosen) < limit:
         best, best_value = None, floor
+        cited = {c.hit.chunk.id for c in chosen}
         for s in pool:
             if s in chosen or (allow is not None and s.cand.kind not in allow):
+                continue
+            if s.hit.chunk.id not in cited and len(cited) >= MAX_PASSAGES:
                 continue
             if any(duplicate(s, c) for c in chosen):
                 continue
@@ -89,7 +93,7 @@ def in_passage_order(items: list[Scored]) -> list[Scored]:
 
 
 def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
-    chosen = extend([pool[0]], pool, min(limit, 3), stop)
+    chosen = extend([pool[0]], pool, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -97,7 +101,7 @@ def figure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     with_number = [s for s in pool if _DIGIT.search(s.cand.text)]
     lead = with_number[0] if with_number and with_number[0].score >= 0.75 * pool[0].score \
         else pool[0]
-    chosen = extend([lead], pool, min(limit, 3), stop)
+    chosen = extend([lead], pool, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -116,7 +120,7 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
     fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
              and s.score >= 0.6 * top and not duplicate(s, first)]
     chosen = [first, *fixes[:1]]
-    chosen = extend(chosen, pool, min(limit, 3), stop)
+    chosen = extend(chosen, pool, limit, stop)
     return [Part(s) for s in chosen]
 
 
@@ -134,7 +138,7 @@ def choose(pool: Sequence[Scored], limit: int, stop: float,
            compared: Sequence[Entity] = ()) -> list[Part]:
     if len(compared) >= 2:
         return comparison(pool, limit, stop, compared, labels=False)
-    chosen = extend([pool[0]], pool, min(limit, 3), stop)
+    chosen = extend([pool[0]], pool, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 
 

@@ -83,6 +83,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "shadow testing": ("shadow testing", "shadow test", "shadow variant"),
     "online store": ("online store",),
     "offline store": ("offline store",),
+    "asynchronous inference": ("asynchronous inference", "async inference", "asynchronous",
+                               "async"),
+    "serverless inference": ("serverless inference", "serverless"),
+    "batch transform": ("batch transform",),
     "real-time inference": ("real-time inference", "real time inference", "real-time endpoint",
                             "real time endpoint", "realtime"),
 }

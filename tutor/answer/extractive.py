@@ -30,7 +30,7 @@ from tutor.types import Answer, Citation, Hit
 if TYPE_CHECKING:  # the llm package imports LangChain; answering offline does not need it
     from tutor.llm import LazyChatModel
 
-STOP = 0.72  # a further sentence must score this share of the lead's (marginal relevance)
+STOP = 0.5  # a further sentence must score this share of the lead's (marginal relevance)
 
 
 class ExtractiveAnswerer:
@@ -59,11 +59,11 @@ class ExtractiveAnswerer:
         if not is_relevant(question, hits, self.min_dense):
             return not_found(question)
         q = self.analyse(question)
-        top = list(hits[: self.max_hits])
+        top = list(hits)
         q_vec = query_vector
         if q_vec is None and self.embedder is not None:
             q_vec = self.embedder.embed_query(question)
-        scored = pool(q, top, self.embedder, q_vec)
+        scored = pool(q, top, self.embedder, q_vec, max_hits=self.max_hits)
         card = None
         if self.embedder is not None and q_vec is not None:
             card = lead_card(q, top, self.embedder, q_vec, self.card_match)
@@ -81,7 +81,7 @@ class ExtractiveAnswerer:
         if q_vec is None and self.embedder is not None:
             q_vec = self.embedder.embed_query(question)
         best: dict[str, float] = {}
-        for s in pool(q, hits, self.embedder, q_vec, cards=True):
+        for s in pool(q, hits, self.embedder, q_vec, cards=True, max_hits=len(hits)):
             best.setdefault(s.hit.chunk.id, s.score)
         ordered = sorted(hits, key=lambda h: -best.get(h.chunk.id, float("-inf")))
         chosen = ordered[:limit]

@@ -72,15 +72,15 @@ class Weights:
 
 
 def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
-         q_vec: np.ndarray | None, weights: Weights = Weights(), *, cards: bool = False
-         ) -> list[Scored]:
+         q_vec: np.ndarray | None, weights: Weights = Weights(), *, cards: bool = False,
+         max_hits: int = 6) -> list[Scored]:
     """Every candidate of the hits, scored; best first. Cards are left out unless ``cards``
-    (they lead on their own terms, ``tutor.answer.cards``). Without an embedder
+    (they lead on their own terms, ``tutor.answer.cards``); ``max_hits`` passages are read,
+    ranked as retrieval ranked them. Without an embedder
     (a generative answerer's own fallback built without one) sentences score lexically."""
     items: list[tuple[int, Hit, Candidate]] = []
-    for hit_i, hit in enumerate(hits):
-        if hit.chunk.is_card and not cards:
-            continue
+    passages = [h for h in hits if cards or not h.chunk.is_card][:max_hits]
+    for hit_i, hit in enumerate(passages):
         for cand in candidates(hit.chunk):
             if cand.trap and not question.pitfalls:
                 continue
