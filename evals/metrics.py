@@ -148,7 +148,7 @@ def quote_in_passage(quote: str, passage: str) -> bool:
     return bool(parts) and all(any(p in form for form in forms) for p in parts)
 
 
-_LABEL = re.compile(r"\*\*[^*\n]{1,160}:\*\*")
+_LABEL = re.compile(r"\*\*(?:[^*\n]|\\\*){1,160}:\*\*")  # a label may hold escaped "\*"
 _CITE_MARK = re.compile(r"\s*\[\d{1,3}\]")
 
 

@@ -25,10 +25,14 @@ from tutor.text import words
 
 NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
 NEAR_DUPLICATE_WORDS = 0.6  # word-set Jaccard, for the same
+NEAR_DUPLICATE_CONTAINED = 0.8  # share of the shorter one's words found in the other
 _SECTION_BONUS = 0.35  # same section as the lead sentence
 _NEXT_BONUS = 0.25  # the sentence right after one already chosen
 _REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
 _DIGIT = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
+                       r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
 MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
 
 
@@ -45,7 +49,24 @@ def duplicate(a: Scored, b: Scored) -> bool:
     if a.cand.text == b.cand.text or similar(a, b) >= NEAR_DUPLICATE:
         return True
     wa, wb = set(words(a.cand.text)), set(words(b.cand.text))
-    return len(wa & wb) / (len(wa | wb) or 1) >= NEAR_DUPLICATE_WORDS
+    if len(wa & wb) / (len(wa | wb) or 1) >= NEAR_DUPLICATE_WORDS:
+        return True
+    # a sentence restating one sentence of a longer unit (a card's back holds two or three)
+    small = min(len(wa), len(wb))
+    if small >= 4 and len(wa & wb) / small >= NEAR_DUPLICATE_CONTAINED:
+        return True
+    return any(len(x & y) / len(x | y) >= NEAR_DUPLICATE_WORDS
+               for x in _sentence_words(a.cand.text) for y in _sentence_words(b.cand.text)
+               if min(len(x), len(y)) >= 4)
+
+
+def is_contrast(text: str) -> bool:
+    """Whether a sentence sets things against each other, not just lists them."""
+    return bool(_CONTRAST.search(text))
+
+
+def _sentence_words(text: str) -> list[set[str]]:
+    return [set(words(s)) for s in _SENTENCE_END.split(text)]
 
 
 def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,
@@ -144,22 +165,37 @@ def choose(pool: Sequence[Scored], limit: int, stop: float,
 
 def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequence[Entity],
                *, labels: bool = True) -> list[Part]:
-    """One defining sentence per entity (labelled with it), then the best sentence naming
-    two or more of them. An entity no sentence names gets no part (the caller says so)."""
+    """The sentence that contrasts them (naming two or more) first, so the difference is
+    stated before anything else, then one defining sentence per entity (labelled with it).
+    An entity no sentence names gets no part (the caller says so)."""
     parts: list[Part] = []
-    used: list[Scored] = []
+    top = pool[0].score
     both = [s for s in pool if len(s.names) >= 2]
-    contrast = both[0] if both and both[0].score >= 0.6 * pool[0].score else None
+    # a sentence that names both and contrasts them ("choose X over Y when ...") leads; one
+    # that merely lists them must score close to the best to be worth stating first
+    contrast = next((s for s in both if (is_contrast(s.cand.text) and s.score >= 0.6 * top)
+                     or s.score >= 0.85 * top), None)
+    used: list[Scored] = [contrast] if contrast is not None else []
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
                and not any(duplicate(s, u) for u in used)]
         # a sentence about this entity alone defines it better than one naming all of them
         own.sort(key=lambda s: -(s.score + 0.3 * (len(s.names) == 1)))
-        if own:
-            used.append(own[0])
-            parts.append(Part(own[0], entity.name if labels else None))
-    if contrast is not None and not any(duplicate(contrast, u) for u in used):
-        parts.append(Part(contrast, "Difference" if labels and len(parts) > 1 else None))
+        if not own:
+            continue
+        picked = [own[0]]
+        # the sentence right after it in its passage, when it adds to it (contiguous reading)
+        after = next((s for s in pool if s.hit is own[0].hit
+                      and s.cand.position == own[0].cand.position + 1), None)
+        if (after is not None and len(parts) + 2 * len(compared) <= limit
+                and not after.names - {i} and after.score >= stop * own[0].score
+                and not any(duplicate(after, u) for u in [*used, own[0]])):
+            picked.append(after)
+        used.extend(picked)
+        label = entity.name[:1].upper() + entity.name[1:] if labels else None
+        parts.extend(Part(s, label if k == 0 else None) for k, s in enumerate(picked))
+    if contrast is not None:
+        parts.insert(0, Part(contrast, "Difference" if labels and parts else None))
     if not parts:
         return definition(pool, limit, stop)
     return parts

@@ -107,6 +107,9 @@ class ExtractiveAnswerer:
         parts = compose(q, scored, self.max_sentences, self.stop)
         if card is not None:
             rest = [p for p in parts if not duplicate(p.item, card)]
+            if q.compared and all(e.named_in(card.cand.text) for e in q.compared):
+                # the card already states the difference; the notes add each side
+                rest = [p for p in rest if len(p.item.names) < 2]
             room = max(1, self.max_sentences - len(card.cand.text.split(". ")))
             labelled = any(p.label for p in rest)
             parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]
@@ -129,13 +132,16 @@ class ExtractiveAnswerer:
             n = numbers.setdefault(hit.chunk.id, len(numbers) + 1)
             quotes.setdefault(hit.chunk.id, []).append(cand.quote)
             by_id[hit.chunk.id] = hit
-            label = f"**{part.label}:** " if part.label else ""
+            # an option pasted by a learner may hold "*" ("sagemaker:*"); escaped, it
+            # cannot end the bold label early
+            label = f"**{part.label.replace('*', chr(92) + '*')}:** " if part.label else ""
             pieces.append(f"{label}{cand.text} [{n}]")
         labelled = any(p.label for p in parts)
         text = ("\n\n" if labelled else " ").join(pieces)
         if notes:
             text += ("\n\n" if labelled else " ") + " ".join(notes)
-        citations: list[Citation] = [citation_for(by_id[cid], n, " ".join(quotes[cid]))
+        # sentences of one passage need not be contiguous there: an ellipsis marks the gap
+        citations: list[Citation] = [citation_for(by_id[cid], n, " … ".join(quotes[cid]))
                                      for cid, n in numbers.items()]
         return Answer(question=question, text=text, citations=citations, hits=hits,
                       backend=self.name)

@@ -24,7 +24,7 @@ _BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.)])\s+")
 _EMPH = re.compile(r"(\*\*|__|`)")
 # The notes name their sources inline; in an answer the citation marker does that job.
 _SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
-_CODEISH = re.compile(r"[{}<>=;]|```")
+_CODEISH = re.compile(r"[{}<>=]|```")  # a semicolon is prose: "choose X when ...; Y when ..."
 _TABLE = re.compile(r"\|\s*:?-{3,}:?\s*\|")
 _TRAP_HEADING = re.compile(r"\b(trap|traps|pitfall|mistake|gotcha|anti-?pattern|exam tips?)\w*",
                            re.I)
@@ -41,7 +41,7 @@ compute configure connect contain control convert copy cost count cover create c
 decide define delete deliver deploy describe detect differ drop enable encrypt end ensure
 estimate evaluate expose fail fall feed fetch fill filter find fit fix flag flow follow force
 generate get give go grant group grow handle help hide hold host identify ignore improve
-include increase index ingest invoke join keep label launch lead learn let limit list load
+include increase index ingest invoke join keep label lack launch lead learn let limit list load
 lose make manage map match mean measure meet merge miss monitor move name need notify offer
 open optimize optimise output own partition pass pause pay pick point poll predict prefer
 prevent process produce provide publish pull push put query queue raise reach read reduce
