@@ -30,7 +30,7 @@ setup: $(DEV)
 # tutor ingest makes the one-off ONNX export first (torch is needed for that, never to serve);
 # `python -m ui` starts loading the encoder and the index before the first page is opened.
 run: $(STAMP)
-	$(VENV)/bin/tutor ingest --if-empty corpus/notes
+	$(VENV)/bin/tutor ingest --if-empty corpus/notes corpus/cards
 	$(PY) -m ui --server.port $(PORT) --server.address 127.0.0.1 \
 		--server.headless true --browser.gatherUsageStats false
 

@@ -148,6 +148,41 @@ def quote_in_passage(quote: str, passage: str) -> bool:
     return bool(parts) and all(any(p in form for form in forms) for p in parts)
 
 
+_LABEL = re.compile(r"\*\*(?:[^*\n]|\\\*){1,160}:\*\*")  # a label may hold escaped "\*"
+_CITE_MARK = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def answer_sentences(text: str) -> list[str]:
+    """The sentences of an answer as a reader meets them: short bold labels ("**Batch
+    Transform:**") and citation markers removed, split where the notes' sentences end."""
+    from tutor.chunk import split_sentences
+
+    plain = _CITE_MARK.sub("", _LABEL.sub("", text))
+    return [s for s in split_sentences(plain) if any(ch.isalnum() for ch in s)]
+
+
+def is_fragment(sentence: str) -> bool:
+    """A sentence that is not one: raw table pipes, or no finite verb and not a table row read
+    as text ("Serverless — max payload: 4 MB; ..."). The rule is
+    ``tutor.answer.sentences.is_sentence``, the one the answerer filters candidates with."""
+    from tutor.answer.sentences import is_sentence
+
+    return not is_sentence(sentence)
+
+
+def near_duplicate_pairs(sentences: Sequence[str], threshold: float = 0.6) -> int:
+    """Pairs of sentences whose word sets overlap by Jaccard >= ``threshold``."""
+    sets = [set(_WORD.findall(s.lower())) for s in sentences]
+    return sum(1 for i in range(len(sets)) for j in range(i)
+               if min(len(sets[i]), len(sets[j])) >= 4
+               and jaccard(sets[i], sets[j]) >= threshold)
+
+
+def entities_covered(sentences: Sequence[str], entities: Sequence[Sequence[str]]) -> list[bool]:
+    """Per entity group: whether some answer sentence names one of its alternatives."""
+    return [any(contains(s, alt) for s in sentences for alt in group) for group in entities]
+
+
 # ---- quiz ----------------------------------------------------------------------------------
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -15,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.walk import SourceFile, read_url_manifest, walk
+from tutor.answer.sentences import texts_to_embed
 from tutor.auth.access import User, require_admin
 from tutor.chunk import Chunker
 from tutor.config import Settings
@@ -228,6 +229,7 @@ class _Run:
         try:
             vectors = self._embed(ordered)
             report.embedded = self.embedder.encoded - encoded_before
+            self._embed_sentences(ordered, report)
             ordered = tag_untagged(ordered, vectors, self.embedder,
                                    self.settings.tag_min_similarity)
             self.stage("embedded")
@@ -251,6 +253,17 @@ class _Run:
         if not self.settings.team:  # in team mode the manifest in PostgreSQL holds the report
             (self.settings.index_dir / "last_report.json").write_text(
                 report.model_dump_json(indent=1))
+
+    def _embed_sentences(self, chunks: list[Chunk], report: IngestReport) -> None:
+        """Put the vectors of every sentence the extractive answerer may quote from the
+        configured source sets into the embedding cache, so answering only looks them up."""
+        wanted = set(self.settings.sentence_vectors_at_ingest)
+        texts = texts_to_embed(c for c in chunks if c.corpus in wanted)
+        before = self.embedder.encoded
+        for start in range(0, len(texts), EMBED_BATCH):
+            self.embedder.embed_documents(texts[start:start + EMBED_BATCH])
+            self.stage("batch")
+        report.sentences_embedded = self.embedder.encoded - before
 
     def _embed(self, chunks: list[Chunk]) -> np.ndarray:
         if not chunks:

@@ -13,6 +13,7 @@ SHARED = REPO.parent / "shared"
 AWS_DOCS = SHARED / "aws-docs"
 PDF_FIXTURES = SHARED / "pdf-fixtures"
 NOTES = REPO / "corpus" / "notes"
+CARDS = REPO / "corpus" / "cards"
 # Embeddings are cached by text hash across sessions in this checkout (.test-cache/ is
 # git-ignored); tests that count encoder calls use their own empty cache instead.
 SHARED_CACHE = Path(os.environ.get("TUTOR_TEST_CACHE", REPO / ".test-cache"))
@@ -114,8 +115,9 @@ def _build_home(root: Path, paths: list[Path], embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def notes_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
-    """A TUTOR_HOME holding the shipped study notes, indexed with the real model."""
-    return _build_home(tmp_path_factory.mktemp("notes-index"), [NOTES], minilm)
+    """A TUTOR_HOME holding the shipped study notes and concept cards (as `make run` indexes
+    them), with the real model."""
+    return _build_home(tmp_path_factory.mktemp("notes-index"), [NOTES, CARDS], minilm)
 
 
 @pytest.fixture(scope="session")

@@ -50,9 +50,16 @@ def run_stream(gen: GenerativeAnswerer, question: str, hits: list[Hit]) -> tuple
 
 
 def test_citations_are_mapped_renumbered_and_quoted() -> None:
-    gen, model = answerer("No persistent endpoint is needed [3]. Serverless scales to zero [2][3].")
+    question = "How do I score a dataset offline?"
     gen_hits = make_hits([PASSAGES[1], PASSAGES[2], PASSAGES[0]])
-    answer = gen.answer("How do I score a dataset offline?", gen_hits)
+    # the model sees the passages ordered by relevance; its markers number them in that order
+    probe, _ = answerer()
+    seen = [h.chunk.id for h in probe.fallback.context_order(question, gen_hits, None,
+                                                             probe.max_passages)]
+    batch, other = seen.index("chunk-3") + 1, seen.index("chunk-2") + 1
+    gen, model = answerer(f"No persistent endpoint is needed [{batch}]. "
+                          f"Serverless scales to zero [{other}][{batch}].")
+    answer = gen.answer(question, gen_hits)
     assert answer.status == "answered" and answer.backend == "scripted:test"
     # numbered by first use: passage 3 became [1], passage 2 became [2]
     assert answer.text == "No persistent endpoint is needed [1]. Serverless scales to zero [2][1]."

@@ -145,7 +145,8 @@ def test_rebuild_sources_follow_the_index_or_fall_back(settings, hash_embedder, 
     from tutor.catalog import DEFAULT_NOTES_DIR
     from tutor.library import library_overview, rebuild_sources
 
-    assert rebuild_sources(settings) == [DEFAULT_NOTES_DIR]
+    # nothing indexed yet: the shipped notes and concept cards
+    assert rebuild_sources(settings) == [DEFAULT_NOTES_DIR, DEFAULT_NOTES_DIR.parent / "cards"]
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "a.md").write_text("# Alpha\n\nAmazon S3 stores objects in buckets.\n")

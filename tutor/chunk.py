@@ -175,6 +175,8 @@ class Chunker:
             corpus=doc.corpus,
             position=position,
             content_hash="",
+            cites_source=section.cites_source,
+            cites_heading=section.cites_heading,
         )
         digest = sha256(draft.embed_text())
         return draft.model_copy(

@@ -155,8 +155,19 @@ class Settings(BaseSettings):
         "chunk stays untagged.")
 
     # answers
-    answer_sentences: int = Field(4, ge=1, le=12,
+    answer_sentences: int = Field(6, ge=1, le=12,
                                   description="Sentences the extractive answerer quotes at most.")
+    answer_hits: int = Field(
+        12, ge=1, le=100, description="Hits the answerer reads (at least k): the best note "
+        "passages and any concept cards among them, so short cards never crowd notes out.")
+    card_match: float = Field(
+        0.7, ge=-1, le=1, description="Cosine between the question and a concept card's "
+        "question at which the card's answer leads the extractive answer (tuned for precision "
+        "on evals/datasets/answers.jsonl).")
+    sentence_vectors_at_ingest: list[str] = Field(
+        default_factory=lambda: ["notes", "cards"],
+        description="Source sets (corpus names) whose sentences ingest embeds ahead of time "
+        "for the extractive answerer; other sets are embedded when first quoted, then cached.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 
     # ingest limits

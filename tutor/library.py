@@ -169,7 +169,8 @@ def rebuild_sources(settings: Settings) -> list[Path]:
         except TutorError:
             roots = []
     if not roots:
-        roots = [DEFAULT_NOTES_DIR, settings.uploads_dir, settings.docs_dir]
+        roots = [DEFAULT_NOTES_DIR, DEFAULT_NOTES_DIR.parent / "cards", settings.uploads_dir,
+                 settings.docs_dir]
     return [r for r in roots if r.is_dir()]
 
 

@@ -10,6 +10,13 @@ NOT_FOUND_DETAIL = (
     "I could not find this in the indexed study notes or documentation, so I will not guess. "
     "Try rephrasing with the AWS service or concept name, or add material on it to the library."
 )
+# --- offline extractive answers (tutor/answer/extractive.py): labels and notes, never quotes ---
+ANSWER_CARD_LABEL = "Concept card"
+ANSWER_NOT_COVERED = "The passages I found do not describe {names}."
+ANSWER_PRACTICE_BEST = ("Best supported by these sources: {key}. Check the evidence above "
+                        "against every constraint of the question.")
+ANSWER_PRACTICE_UNSETTLED = ("These sources do not settle which option is right; compare the "
+                             "evidence for each option above.")
 EMPTY_QUESTION = "Please type a question."
 QUESTION_TOO_LONG = "That question is {n:,} characters long; please keep it under {limit:,}."
 EMPTY_INDEX = "Nothing is indexed yet. Run `tutor ingest corpus/notes` or open the Library page."

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from tutor.config import RetrievalMode, Settings
 from tutor.embed import Embedder
 from tutor.index import Snapshot
@@ -101,8 +103,9 @@ class Retriever:
         return self._live.get()
 
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
-               filters: Filters | None = None) -> list[Hit]:
-        """Top-k hits for the query, best first, near-duplicates removed."""
+               filters: Filters | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        """Top-k hits for the query, best first, near-duplicates removed. ``vector`` is the
+        query's embedding when the caller already has it."""
         k = k or self.settings.k
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
@@ -113,8 +116,11 @@ class Retriever:
         dense: list[Ranking] = [[] for _ in texts]
         lexical: list[Ranking] = [[] for _ in texts]
         if mode in ("dense", "hybrid"):
-            # the paragraphs go in one batch: one encoder call, not one per paragraph
-            vectors = [self.embedder.embed_query(text),
+            # the paragraphs go in one batch: one encoder call, not one per paragraph; the
+            # caller's vector is of the raw question, so it serves only when nothing was cleaned
+            first = vector if vector is not None and text == query else \
+                self.embedder.embed_query(text)
+            vectors = [first,
                        *(self.embedder.embed_documents(texts[1:]) if texts[1:] else [])]
             dense = [snap.store.query(v, n, filters) for v in vectors]
         if mode in ("bm25", "hybrid"):

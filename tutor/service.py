@@ -85,8 +85,9 @@ class Tutor:
         self.settings = settings or get_settings()
         self.embedder = embedder or make_embedder(self.settings)
         self.retriever = Retriever(self.settings, self.embedder)
-        self.extractive = ExtractiveAnswerer(self.settings.answer_sentences,
-                                             self.settings.min_relevance)
+        self.extractive = ExtractiveAnswerer(self.embedder, self.settings.answer_sentences,
+                                             self.settings.min_relevance, self.settings.k,
+                                             card_match=self.settings.card_match)
         self.answerer = answerer or make_answerer(self.settings, self.extractive)
         self.rewriter = rewriter or make_rewriter(self.answerer.model)
 
@@ -131,16 +132,37 @@ class Tutor:
     def _retrieve_step(self, inputs: dict[str, Any]) -> dict[str, Any]:
         query = inputs.get("query") or self.rewriter.rewrite(inputs["question"],
                                                              inputs.get("history") or [])
-        hits = self.retriever.search(query, filters=inputs.get("filters"))
-        return {**inputs, "query": query, "hits": hits}
+        # One embedding of the query serves retrieval and the answerer's sentence scoring.
+        vector = self.embedder.embed_query(query)
+        k = max(self.settings.k, self.settings.answer_hits)
+        hits = self.retriever.search(query, k=k, filters=inputs.get("filters"), vector=vector)
+        return {**inputs, "query": query, "hits": hits, "vector": vector}
 
     def _answer_hits(self, hits: list[Hit]) -> list[Hit]:
         """Hits with hidden and instruction-like text removed, unless the answerer does it."""
         return hits if self.answerer.guards_context else sanitize_hits(hits)
 
     def _answer_step(self, inputs: dict[str, Any]) -> Answer:
-        answer = self.answerer.answer(inputs["query"], self._answer_hits(inputs["hits"]))
-        return _record(answer, inputs)
+        answer = self.answerer.answer(inputs["query"], self._answer_hits(inputs["hits"]),
+                                      inputs["vector"])
+        return self._link_cards(_record(answer, inputs))
+
+    def _link_cards(self, answer: Answer) -> Answer:
+        """A cited concept card links through to the note section it cites: the text of that
+        section, when this index holds it, goes with the citation."""
+        cards = [c for c in answer.citations if c.cites_source and c.cites_heading]
+        if not cards:
+            return answer
+        sections: dict[tuple[str, str], list[str]] = {}
+        for chunk in self.retriever.snapshot.chunks.values():
+            if chunk.heading_path:
+                key = (chunk.source, chunk.heading_path[-1])
+                sections.setdefault(key, []).append(chunk.text)
+        for c in cards:
+            texts = sections.get((c.cites_source or "", c.cites_heading or ""))
+            if texts:
+                c.cites_passage = "\n\n".join(dict.fromkeys(texts))
+        return answer
 
     def ask(self, question: str, *, history: Sequence[tuple[str, str]] = (),
             filters: Filters | None = None) -> Answer:
@@ -154,5 +176,6 @@ class Tutor:
         """Text pieces as they are produced, then the final Answer."""
         q = clean_question(question, self.settings.max_question_chars)
         state = self._retrieve_step({"question": q, "history": list(history), "filters": filters})
-        for piece in self.answerer.stream(state["query"], self._answer_hits(state["hits"])):
-            yield _record(piece, state) if isinstance(piece, Answer) else piece
+        for piece in self.answerer.stream(state["query"], self._answer_hits(state["hits"]),
+                                          state["vector"]):
+            yield self._link_cards(_record(piece, state)) if isinstance(piece, Answer) else piece

@@ -133,10 +133,12 @@ class FailingAnswerer:
         self.error = error
         self.name = name
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Answer:
         raise self.error
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+    def stream(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Iterator[str | Answer]:
         yield from ()  # a generator: the error comes when streaming starts, as a backend's does
         raise self.error
 

@@ -29,6 +29,10 @@ class Section(BaseModel):
     text: str
     page: int | None = Field(None, description="1-based PDF page.")
     anchor: str | None = Field(None, description="URL fragment of the heading, when known.")
+    cites_source: str | None = Field(
+        None, description="A concept card's cited document, as ingest names it (a note path "
+        "relative to corpus/notes, or an AWS page path such as 'sagemaker/async-inference.md').")
+    cites_heading: str | None = Field(None, description="The heading of the cited note section.")
 
 
 class Document(BaseModel):
@@ -65,6 +69,14 @@ class Chunk(BaseModel):
         "(tutor.tagging); None when the document declared its tags or none was assigned.")
     position: int = Field(description="Index of the chunk within its document.")
     content_hash: str = Field(description="sha256 of the embedded text.")
+    cites_source: str | None = Field(None, description="For a concept card: the document its "
+                                     "answer cites (Section.cites_source).")
+    cites_heading: str | None = Field(None, description="For a concept card: the cited heading.")
+
+    @property
+    def is_card(self) -> bool:
+        """A concept card: its heading is the card's question, its text the card's answer."""
+        return self.cites_source is not None
 
     @property
     def heading(self) -> str:
@@ -121,6 +133,11 @@ class Citation(BaseModel):
     url: str | None = None
     quote: str = Field(description="The sentence(s) quoted from the passage.")
     passage: str = Field("", description="The whole indexed passage (chunk text).")
+    cites_source: str | None = Field(None, description="A cited concept card's own source: "
+                                     "the note (or AWS page) the card cites.")
+    cites_heading: str | None = Field(None, description="The heading of that note section.")
+    cites_passage: str | None = Field(None, description="The text of that note section, when "
+                                      "the index holds it, so the card links through to it.")
 
 
 class Answer(BaseModel):
@@ -157,7 +174,10 @@ class IngestReport(BaseModel):
     chunks_total: int = 0
     chunks_added: int = 0
     chunks_removed: int = 0
-    embedded: int = Field(0, description="Texts sent to the encoder in this run.")
+    embedded: int = Field(0, description="Chunk texts sent to the encoder in this run.")
+    sentences_embedded: int = Field(
+        0, description="Sentences sent to the encoder in this run for the extractive answer "
+        "(Settings.sentence_vectors_at_ingest).")
     generation: str | None = None
     seconds: float = 0.0
     model: str | None = None

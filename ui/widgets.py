@@ -15,8 +15,10 @@ STREAM_REDRAW_S = 0.05  # how often a streaming answer is redrawn at most
 
 
 def source_label(c: Citation) -> str:
-    """'[n] Title › Heading, page p' as escaped Markdown (expander labels are Markdown)."""
-    where = " › ".join(p for p in (c.title, c.heading) if p)
+    """'[n] Title › Heading, page p' as escaped Markdown (expander labels are Markdown); for a
+    concept card, '[n] Concept card › its question'."""
+    where = " › ".join(p for p in ("Concept card" if c.cites_source else c.title, c.heading)
+                       if p)
     page = f", page {c.page}" if c.page else ""
     return f"\\[{c.n}\\] {escape(where + page)}"
 
@@ -34,11 +36,22 @@ def citations(cites: Sequence[Citation], extra_hosts: Iterable[str] = ()) -> Non
             if c.passage and c.passage.strip() != (c.quote or "").strip():
                 st.caption("Whole passage")
                 st.markdown(markdown(c.passage, hosts))
+            if c.cites_source:
+                card_source(c, hosts)
             url = safe_url(c.url)
             if url and host_allowed(url, hosts):
                 st.link_button("Open the source page", url)
             elif c.url:
                 st.caption("Address: " + escape(c.url))
+
+
+def card_source(c: Citation, hosts: Iterable[str]) -> None:
+    """Where a concept card comes from: the note section it cites, and that section's text
+    when the index holds it."""
+    where = " › ".join(p for p in (c.cites_source, c.cites_heading) if p)
+    st.caption(escape(f"The card cites the notes: {where}"))
+    if c.cites_passage:
+        st.markdown(markdown(c.cites_passage, hosts))
 
 
 def stream_markdown(pieces: Iterable[str], hosts: Iterable[str]) -> str:

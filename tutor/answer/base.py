@@ -11,6 +11,8 @@ from tutor.index.lexical import tokenize
 from tutor.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:  # the llm package imports LangChain; answering offline does not need it
+    import numpy as np
+
     from tutor.llm import LazyChatModel
 
 
@@ -31,10 +33,13 @@ class Answerer(Protocol):
         """The chat model it answers with, for the caller to share (the follow-up rewriter);
         None for an answerer without one."""
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        """A grounded answer; never raises for an unanswerable question."""
+    def answer(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Answer:
+        """A grounded answer; never raises for an unanswerable question. ``query_vector``
+        is the question's embedding when retrieval already computed it (saves a second one)."""
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+    def stream(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final Answer."""
 
 
@@ -42,7 +47,8 @@ def citation_for(hit: Hit, n: int, quote: str) -> Citation:
     """Citation number ``n`` quoting ``quote`` from the hit's chunk."""
     c = hit.chunk
     return Citation(n=n, chunk_id=c.id, source=c.source, title=c.title, heading=c.heading,
-                    page=c.page, url=c.url, quote=quote, passage=c.text)
+                    page=c.page, url=c.url, quote=quote, passage=c.text,
+                    cites_source=c.cites_source, cites_heading=c.cites_heading)
 
 
 def is_relevant(question: str, hits: Sequence[Hit], min_dense: float) -> bool:

@@ -1,150 +1,161 @@
-"""The offline default answerer: it quotes the most relevant sentences of the best hits and
-cites each one. No model is involved."""
+"""The offline default answerer: it quotes sentences of the best hits, chosen and ordered for
+the kind of question asked, and cites each one. No language model is involved.
+
+Question analysis (``question.py``) gives the type and the entities; every candidate sentence
+of the hits is scored by lexical coverage fused with its cosine to the question, with vectors
+from the embedding cache (``scoring.py``); ``compose.py`` picks and orders by type; a concept
+card whose question matches closely leads (``cards.py``); a pasted practice item gets the
+evidence for each option (``practice.py``). Quoted sentences are verbatim; only short labels
+("**Batch Transform:**") and the fixed notes of ``tutor.prompts`` are the tutor's own words.
+"""
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from tutor import prompts
 from tutor.answer.base import citation_for, is_relevant, not_found
-from tutor.chunk import split_sentences
-from tutor.index.lexical import tokenize
-from tutor.types import Answer, Hit
+from tutor.answer.cards import CARD_MATCH, lead_card
+from tutor.answer.compose import Part, compose, duplicate, missing
+from tutor.answer.practice import weigh
+from tutor.answer.question import Question, analyse
+from tutor.answer.scoring import Scored, pool
+from tutor.catalog import Catalog
+from tutor.embed import Embedder
+from tutor.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:  # the llm package imports LangChain; answering offline does not need it
     from tutor.llm import LazyChatModel
 
-_BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.)])\s+")
-_EMPH = re.compile(r"(\*\*|__|`)")
-# The notes name their sources inline; in an answer the citation marker does that job.
-_SOURCE_NOTE = re.compile(r"\s*\((?:source|sources|see)\s*:[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
-_CODEISH = re.compile(r"[{}<>=;]|```")
-# Sentences that lean on earlier text ("It ...", "For more information ...") read badly
-# when quoted alone.
-_DEPENDENT = re.compile(
-    r"^(it|this|these|that|those|they|such|also|however|for more information|for example|"
-    r"the following|see |to learn)\b", re.I)
-MAX_SENTENCE_CHARS = 600
-_NUMERIC_QUESTION = re.compile(
-    r"\b(how (long|many|much|big|large|often|fast|small)|maximum|minimum|max|min|limit|limits|"
-    r"size|timeout|duration|retention|up to|at most|number of|percent)\b", re.I)
-_DIGIT = re.compile(r"\d")
-
-
-def clean_sentence(s: str) -> str:
-    """A sentence as quoted: no list markers or emphasis marks."""
-    s = _BULLET.sub("", s)
-    s = _EMPH.sub("", s)
-    return " ".join(s.split())
-
-
-def answer_sentence(s: str) -> str:
-    """A quoted sentence as it reads in the answer, without the notes' inline source notes
-    (the citation marker carries the source; the citation's quote keeps them)."""
-    return " ".join(_SOURCE_NOTE.sub("", s).split()).replace(" .", ".")
+STOP = 0.5  # a further sentence must score this share of the lead's (marginal relevance)
 
 
 class ExtractiveAnswerer:
-    """Selects and orders sentences from the top hits; every sentence carries a citation."""
+    """Quotes and orders sentences of the top hits by question type; every one is cited."""
 
     name = "extractive"
     guards_context = False  # the caller sanitises the hits
     model: LazyChatModel | None = None
 
-    # Weights of the sentence score, tuned on evals/datasets/answers.jsonl.
-    w_cover = 2.0
-    w_heading = 0.3
-    w_lead = 0.3
-    w_rank = 0.6
-    w_number = 0.6
-
-    def __init__(self, max_sentences: int = 4, min_dense: float = 0.3, max_hits: int = 4,
-                 per_hit: int = 2):
+    def __init__(self, embedder: Embedder | None, max_sentences: int = 4, min_dense: float = 0.3,
+                 max_hits: int = 6, *, card_match: float = CARD_MATCH, stop: float = STOP,
+                 catalog: Catalog | None = None):
+        self.embedder = embedder
         self.max_sentences = max_sentences
         self.min_dense = min_dense
         self.max_hits = max_hits
-        self.per_hit = per_hit
+        self.card_match = card_match
+        self.stop = stop
+        self.catalog = catalog
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def analyse(self, question: str) -> Question:
+        return analyse(question, self.catalog)
+
+    def answer(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Answer:
         if not is_relevant(question, hits, self.min_dense):
             return not_found(question)
-        picked = self._pick(question, hits[: self.max_hits])
-        if not picked:
+        q = self.analyse(question)
+        top = list(hits)
+        q_vec = query_vector
+        if q_vec is None and self.embedder is not None:
+            q_vec = self.embedder.embed_query(question)
+        scored = pool(q, top, self.embedder, q_vec, max_hits=self.max_hits)
+        card = None
+        if self.embedder is not None and q_vec is not None:
+            card = lead_card(q, top, self.embedder, q_vec, self.card_match)
+        parts, notes = self._parts(q, scored, card)
+        if not parts:
             return not_found(question)
+        return self._assemble(question, parts, notes, list(hits))
+
+    def context_order(self, question: str, hits: Sequence[Hit],
+                      query_vector: np.ndarray | None, limit: int) -> list[Hit]:
+        """The hits a chat model should see: by the score of their best sentence for this
+        question, at most ``limit``, and for a comparison at least one naming each entity."""
+        q = self.analyse(question)
+        q_vec = query_vector
+        if q_vec is None and self.embedder is not None:
+            q_vec = self.embedder.embed_query(question)
+        best: dict[str, float] = {}
+        for s in pool(q, hits, self.embedder, q_vec, cards=True, max_hits=len(hits)):
+            best.setdefault(s.hit.chunk.id, s.score)
+        ordered = sorted(hits, key=lambda h: -best.get(h.chunk.id, float("-inf")))
+        chosen = ordered[:limit]
+        for entity in q.compared:
+            if any(entity.named_in(h.chunk.text) for h in chosen):
+                continue
+            extra = next((h for h in ordered[limit:] if entity.named_in(h.chunk.text)), None)
+            if extra is not None and chosen:
+                keep = [h for h in chosen if any(e.named_in(h.chunk.text) for e in q.compared)]
+                drop = next((h for h in reversed(chosen) if h not in keep), chosen[-1])
+                chosen = [h for h in chosen if h is not drop] + [extra]
+        return chosen
+
+    def _parts(self, q: Question, scored: list[Scored], card: Scored | None
+               ) -> tuple[list[Part], list[str]]:
+        if q.type == "practice" and self.embedder is not None:
+            parts, verdict = weigh(q, scored, self.embedder)
+            if not parts:
+                return [], []
+            note = (prompts.ANSWER_PRACTICE_BEST.format(key=verdict.best) if verdict.best
+                    else prompts.ANSWER_PRACTICE_UNSETTLED)
+            return parts, [note]
+        parts = compose(q, scored, self.max_sentences, self.stop)
+        if card is not None:
+            rest = [p for p in parts if not duplicate(p.item, card)]
+            if q.compared and all(e.named_in(card.cand.text) for e in q.compared):
+                # the card already states the difference; the notes add each side
+                rest = [p for p in rest if len(p.item.names) < 2]
+            room = max(1, self.max_sentences - len(card.cand.text.split(". ")))
+            labelled = any(p.label for p in rest)
+            parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]
+        notes = []
+        if q.type == "comparison":
+            gone = missing(q.compared, parts)
+            if gone and len(gone) < len(q.compared):
+                names = " or ".join(e.name for e in gone)
+                notes.append(prompts.ANSWER_NOT_COVERED.format(names=names))
+        return parts, notes
+
+    def _assemble(self, question: str, parts: list[Part], notes: list[str],
+                  hits: list[Hit]) -> Answer:
         numbers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
-        parts: list[str] = []
-        for hit, sentence in picked:
+        by_id: dict[str, Hit] = {}
+        pieces: list[str] = []
+        for part in parts:
+            hit, cand = part.item.hit, part.item.cand
             n = numbers.setdefault(hit.chunk.id, len(numbers) + 1)
-            quotes.setdefault(hit.chunk.id, []).append(sentence)
-            parts.append(f"{answer_sentence(sentence)} [{n}]")
-        by_id = {h.chunk.id: h for h, _ in picked}
-        citations = [citation_for(by_id[cid], n, " ".join(quotes[cid]))
-                     for cid, n in numbers.items()]
-        return Answer(question=question, text=" ".join(parts), citations=citations,
-                      hits=list(hits), backend=self.name)
+            quotes.setdefault(hit.chunk.id, []).append(cand.quote)
+            by_id[hit.chunk.id] = hit
+            # an option pasted by a learner may hold "*" ("sagemaker:*"); escaped, it
+            # cannot end the bold label early
+            label = f"**{part.label.replace('*', chr(92) + '*')}:** " if part.label else ""
+            pieces.append(f"{label}{cand.text} [{n}]")
+        labelled = any(p.label for p in parts)
+        text = ("\n\n" if labelled else " ").join(pieces)
+        if notes:
+            text += ("\n\n" if labelled else " ") + " ".join(notes)
+        # sentences of one passage need not be contiguous there: an ellipsis marks the gap
+        citations: list[Citation] = [citation_for(by_id[cid], n, " … ".join(quotes[cid]))
+                                     for cid, n in numbers.items()]
+        return Answer(question=question, text=text, citations=citations, hits=hits,
+                      backend=self.name)
 
-    def _pick(self, question: str, hits: Sequence[Hit]) -> list[tuple[Hit, str]]:
-        q_terms = set(tokenize([question])[0])
-        pool: list[tuple[int, int, Hit, str, set[str], set[str]]] = []
-        for hit_i, hit in enumerate(hits):
-            sentences = [clean_sentence(s) for s in split_sentences(hit.chunk.text)]
-            sentences = [s for s in sentences if 20 <= len(s) <= MAX_SENTENCE_CHARS
-                         and not _CODEISH.search(s) and s[-1:] not in (":",)]
-            if not sentences:
-                continue
-            heading_terms = set(tokenize([hit.chunk.heading])[0])
-            for pos, (s, toks) in enumerate(zip(sentences, tokenize(sentences), strict=True)):
-                pool.append((hit_i, pos, hit, s, set(toks), heading_terms))
-        if not pool:
-            return []
-        # Terms frequent among the candidate sentences ("sagemaker", "model") say little
-        # about which sentence answers; rare question terms decide.
-        df: dict[str, int] = {}
-        for *_, terms, _h in pool:
-            for t in terms & q_terms:
-                df[t] = df.get(t, 0) + 1
-        weight = {t: math.log(1 + len(pool) / (1 + df.get(t, 0))) for t in q_terms}
-        total = sum(weight.values()) or 1.0
-        wants_number = bool(_NUMERIC_QUESTION.search(question))
-        candidates: list[tuple[float, int, int, Hit, str]] = []
-        for hit_i, pos, hit, s, terms, heading_terms in pool:
-            shared = q_terms & terms
-            if not shared and not (pos == 0 and hit_i == 0):
-                continue
-            coverage = sum(weight[t] for t in shared) / total
-            context = sum(weight[t] for t in q_terms & heading_terms) / total
-            # The opening sentence of a section defines its subject (the notes are written
-            # that way); a figure answers "how long / how many / how big" questions.
-            score = self.w_cover * coverage + self.w_heading * context
-            score += self.w_lead * (pos == 0) + self.w_rank / (hit_i + 1)
-            if wants_number and _DIGIT.search(s):
-                score += self.w_number
-            if _DEPENDENT.match(s):
-                score -= 0.5
-            candidates.append((score, hit_i, pos, hit, s))
-        candidates.sort(key=lambda t: -t[0])
-        chosen: list[tuple[float, int, int, Hit, str]] = []
-        per: dict[int, int] = {}
-        seen: set[str] = set()
-        for cand in candidates:
-            key = cand[4].lower()
-            if key in seen or per.get(cand[1], 0) >= self.per_hit:
-                continue
-            seen.add(key)
-            per[cand[1]] = per.get(cand[1], 0) + 1
-            chosen.append(cand)
-            if len(chosen) >= self.max_sentences:
-                break
-        chosen.sort(key=lambda t: (t[1], t[2]))
-        return [(c[3], c[4]) for c in chosen]
-
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+    def stream(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Iterator[str | Answer]:
         """Yield text pieces as they are ready, then the final Answer."""
-        answer = self.answer(question, hits)
-        for piece in re.split(r"(?<=\]) ", answer.text):
-            yield piece + " "
+        answer = self.answer(question, hits, query_vector)
+        text = answer.text
+        start = 0
+        for i, ch in enumerate(text):
+            if ch == "]" and (i + 1 == len(text) or text[i + 1].isspace()):
+                yield text[start:i + 1]
+                start = i + 1
+        if start < len(text):
+            yield text[start:]
         yield answer
-

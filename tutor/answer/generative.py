@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
@@ -107,7 +108,8 @@ class GenerativeAnswerer:
         self.name = backend_label(settings)
         self.model = LazyChatModel(model if model is not None
                                    else (lambda: make_chat_model(settings)))
-        self.fallback = fallback or ExtractiveAnswerer(settings.answer_sentences,
+        # Built without one, the fallback scores sentences by their words alone.
+        self.fallback = fallback or ExtractiveAnswerer(None, settings.answer_sentences,
                                                        settings.min_relevance)
         self.max_passages = settings.k
         self.max_words = max_words
@@ -125,19 +127,25 @@ class GenerativeAnswerer:
         user = prompts.GENERATE_USER.format(context="\n\n".join(blocks), question=question)
         return [SystemMessage(system), HumanMessage(user)]
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Answer:
         final = None
-        for piece in self.stream(question, hits):
+        for piece in self.stream(question, hits, query_vector):
             if isinstance(piece, Answer):
                 final = piece
         assert final is not None  # stream always ends with an Answer
         return final
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+    def stream(self, question: str, hits: Sequence[Hit],
+               query_vector: np.ndarray | None = None) -> Iterator[str | Answer]:
         """Yield text pieces as the model writes them (markers already rewritten), then the
-        final Answer. After a failure or a rejected answer, the fallback's pieces follow."""
+        final Answer. After a failure or a rejected answer, the fallback's pieces follow.
+
+        The model sees the passages ordered by relevance to the question, as the extractive
+        answerer scores them, with every entity of a comparison represented."""
         hits = list(hits)
-        ctx = guard(hits[: self.max_passages], question)
+        ctx = guard(self.fallback.context_order(question, hits, query_vector,
+                                                self.max_passages), question)
         if not is_relevant(question, ctx.hits, self.settings.min_relevance):
             yield from self._not_found(question, hits, emit=True)
             return

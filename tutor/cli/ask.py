@@ -105,6 +105,9 @@ def ask(
             where = " > ".join(p for p in [c.title, c.heading] if p)
             page = f", page {c.page}" if c.page else ""
             secho(f"[{c.n}] {where} ({c.source}{page})", fg=typer.colors.CYAN)
+            if c.cites_source:
+                cited = "#".join(p for p in (c.cites_source, c.cites_heading) if p)
+                echo(f"    concept card; it cites {cited}")
             if c.url:
                 echo(f"    {c.url}")
 

@@ -14,7 +14,8 @@ MARKDOWN = {".md", ".markdown", ".mdx"}
 TEXT = {".txt", ".text", ".rst"}
 HTML = {".html", ".htm", ".xhtml"}
 PDF = {".pdf"}
-SUPPORTED = MARKDOWN | TEXT | HTML | PDF
+CARDS = {".yaml", ".yml"}  # concept-card files only; other YAML is reported unsupported
+SUPPORTED = MARKDOWN | TEXT | HTML | PDF | CARDS
 
 
 def load_file(
@@ -62,6 +63,12 @@ def load_file(
             doc = from_html(text, source, warnings)
         elif suffix in MARKDOWN:
             doc = from_markdown(text, source, warnings)
+        elif suffix in CARDS:
+            # The card schema lives with the item bank (tutor.quiz), which itself reads
+            # normalised text; importing it here, when a card file comes along, avoids a cycle.
+            from tutor.load.cards import from_cards
+
+            doc = from_cards(text, source)
         else:
             doc = Document(source=source, title=nz.stem_title(source), warnings=warnings,
                            sections=[Section(heading_path=[], text=nz.tidy(text))])

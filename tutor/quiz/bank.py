@@ -269,6 +269,11 @@ def check_schema(folder: Path | None = None) -> SchemaCheck:
     return out
 
 
+def card_from_dict(raw: object, task: str, where: str) -> Card:
+    """One card as written in a file of ``task``; BankError naming ``where`` when invalid."""
+    return _validate(Card, _with_task(raw, task), where)
+
+
 def load_cards(folder: Path | None = None) -> list[Card]:
     """Read ``corpus/cards/*.yaml``; raise BankError naming the first invalid card."""
     folder = folder or DEFAULT_CORPUS_DIR / "cards"
@@ -276,8 +281,7 @@ def load_cards(folder: Path | None = None) -> list[Card]:
     for path in sorted(folder.glob("*.yaml")):
         raw = _read(path)
         for n, card in enumerate(raw.get("cards") or []):
-            cards.append(_validate(Card, _with_task(card, raw["task"]),
-                                   _label(path, card, n)))
+            cards.append(card_from_dict(card, raw["task"], _label(path, card, n)))
     dupes = [k for k, v in Counter(c.id for c in cards).items() if v > 1]
     if dupes:
         raise BankError(f"card ids used twice: {dupes}")

@@ -19,11 +19,13 @@ def quiz_chunks(settings: Settings) -> list[Chunk]:
 
     Notes are the chunks whose document declared its task; automatically tagged passages
     (AWS docs, uploads) carry a ``tag_score`` and are left to the answerer, because the
-    offline generator quotes sentences and needs the notes' self-contained style. Raises
+    offline generator quotes sentences and needs the notes' self-contained style. Concept
+    cards are left out too: the Flashcards page shows them as they are. Raises
     EmptyIndexError when nothing is indexed and IndexDamagedError when the chunk store
     cannot be read.
     """
     gen = current_name(settings)
     if gen is None:
         raise EmptyIndexError(prompts.EMPTY_INDEX)
-    return [c for c in read_chunks(settings, gen) if c.task and c.tag_score is None]
+    return [c for c in read_chunks(settings, gen)
+            if c.task and c.tag_score is None and not c.is_card]

@@ -1,0 +1,105 @@
+"""Offline answer composition (tutor.answer): candidates, composition by question type and
+coherence rules, on small hand-made passages with the hash embedder of tutor.testing."""
+
+from __future__ import annotations
+
+from evals import metrics
+from tests.quiz_data import make_chunk
+from tutor.answer.extractive import ExtractiveAnswerer
+from tutor.answer.question import analyse
+from tutor.answer.scoring import pool
+from tutor.answer.sentences import candidates, table_rows
+from tutor.testing import HashEmbedder
+from tutor.types import Chunk, Hit
+
+TABLE = ("Exam scenarios hinge on request size. | Option | Max payload | Max processing time | "
+         "| --- | --- | --- | | Real-time | 6 MB | 60 seconds | | Serverless | 4 MB | 60 seconds | "
+         "| Asynchronous | 1 GB | 1 hour |")
+ASYNC = make_chunk(
+    "SageMaker Asynchronous Inference queues each request and processes it in the background, "
+    "writing the result to Amazon S3. It suits payloads up to 1 GB and processing up to one "
+    "hour, and it can scale to zero instances when the queue is empty.",
+    source="domain-3/3.1-inference-options.md", heading="Asynchronous inference", position=1)
+BATCH = make_chunk(
+    "Batch transform runs a job over a whole dataset in Amazon S3 and needs no endpoint at "
+    "all. The job starts instances, predicts every record and shuts the instances down.",
+    source="domain-3/3.1-inference-options.md", heading="Batch transform", position=2)
+CONTRAST = make_chunk(
+    "Choose asynchronous inference over batch transform when single large requests arrive "
+    "over time and each caller needs its own result; choose batch transform when the whole "
+    "dataset is available up front.",
+    source="domain-3/3.1-inference-options.md", heading="How to choose", position=3)
+SPOT_A = make_chunk(
+    "Managed Spot Training can cut training cost by up to 90% compared with On-Demand "
+    "instances.", source="domain-2/2.2-spot.md", heading="Managed Spot Training")
+SPOT_B = make_chunk(
+    "Managed Spot Training can reduce training cost by up to 90% compared with On-Demand "
+    "instances, at the price of interruptions.", source="domain-4/4.2-cost.md",
+    heading="Purchasing options")
+TRAPS = make_chunk(
+    "- Reporting 99 percent accuracy on a 1 percent fraud dataset as success.\n"
+    "- Treating accuracy as the metric for every problem.",
+    source="domain-2/2.3-metrics.md", heading="Common traps")
+F1 = make_chunk(
+    "Use F1 for imbalanced problems where you care about the positive class and want one "
+    "number that balances false positives and false negatives.",
+    source="domain-2/2.3-metrics.md", heading="F1 score")
+
+
+def hits(*chunks: Chunk) -> list[Hit]:
+    return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1, dense=0.6)
+            for i, c in enumerate(chunks)]
+
+
+def answerer() -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(HashEmbedder(), max_sentences=6, min_dense=0.0)
+
+
+def test_a_table_row_is_read_as_text_and_its_quote_is_in_the_passage() -> None:
+    rows = table_rows(TABLE)
+    assert [r for r, _ in rows][1] == ("Serverless — max payload: 4 MB; "
+                                       "max processing time: 60 seconds.")
+    chunk = make_chunk(TABLE)
+    cands = candidates(chunk)
+    assert all("|" not in c.text for c in cands)
+    assert all(metrics.quote_in_passage(c.quote, chunk.text) for c in cands)
+
+
+def test_fragments_and_trap_bullets_are_not_candidates_unless_pitfalls_are_asked() -> None:
+    assert candidates(TRAPS) == [] or all(c.trap for c in candidates(TRAPS))
+    texts = [c.text for c in candidates(TRAPS)]
+    assert not any(t.startswith("Reporting 99 percent") for t in texts)
+    plain = analyse("What metric should I use for an imbalanced binary classification problem?")
+    scored = pool(plain, hits(TRAPS, F1), HashEmbedder(), HashEmbedder().embed_query(plain.text))
+    assert scored and all(not s.cand.trap for s in scored)
+
+
+def test_comparison_states_the_difference_first_and_covers_each_entity() -> None:
+    question = ("What is the difference between SageMaker asynchronous inference and batch "
+                "transform?")
+    answer = answerer().answer(question, hits(ASYNC, BATCH, CONTRAST))
+    first = answer.text.split("\n\n")[0]
+    assert "Choose asynchronous inference over batch transform" in first
+    body = answer.text.lower()
+    assert "queues each request" in body and "whole dataset in amazon s3" in body
+    assert all(metrics.quote_in_passage(c.quote, c.passage or "") for c in answer.citations)
+
+
+def test_a_comparison_says_which_entity_the_sources_do_not_cover() -> None:
+    answer = answerer().answer("What is the difference between asynchronous inference and "
+                               "SageMaker Clarify?", hits(ASYNC, BATCH))
+    assert "do not describe" in answer.text and "Clarify" in answer.text
+
+
+def test_figure_questions_lead_with_the_figure_and_never_paste_pipes() -> None:
+    answer = answerer().answer("What is the maximum payload size for SageMaker serverless "
+                               "inference?", hits(make_chunk(TABLE), ASYNC))
+    assert "|" not in answer.text
+    assert "4 MB" in answer.text.split("[1]")[0]
+
+
+def test_the_same_fact_from_two_notes_is_quoted_once() -> None:
+    answer = answerer().answer("how much can i save w/ managed spot training?",
+                               hits(SPOT_A, SPOT_B))
+    assert answer.text.count("up to 90%") == 1
+    assert metrics.near_duplicate_pairs(metrics.answer_sentences(answer.text)) == 0

@@ -1,0 +1,226 @@
+"""Composition by question type: which scored sentences an extractive answer quotes, in what
+order, under which short labels.
+
+- definition: the best (defining) sentence, then at most two that add to it;
+- figure: the sentence or table row holding the figure first;
+- comparison: one sentence per compared entity, then the sentence that contrasts them;
+- procedure: the steps in order, from one section;
+- troubleshooting: the cause, then the fix;
+- list: the items of the best list or table;
+- choose: the sentence that makes the choice, then support.
+
+Everywhere: contiguous sentences of the best section are preferred, near-duplicates are
+skipped, and selection stops when the next sentence adds little (marginal relevance).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tutor.answer.question import Entity, Question
+from tutor.answer.scoring import Scored, is_cause, is_fix, similar
+from tutor.text import words
+
+NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
+NEAR_DUPLICATE_WORDS = 0.6  # word-set Jaccard, for the same
+NEAR_DUPLICATE_CONTAINED = 0.8  # share of the shorter one's words found in the other
+_SECTION_BONUS = 0.35  # same section as the lead sentence
+_NEXT_BONUS = 0.25  # the sentence right after one already chosen
+_REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
+                       r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
+MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
+
+
+@dataclass
+class Part:
+    """One quoted unit of the answer, under an optional short label."""
+
+    item: Scored
+    label: str | None = None
+
+
+def duplicate(a: Scored, b: Scored) -> bool:
+    """Whether two candidates state the same thing (in one note or two)."""
+    if a.cand.text == b.cand.text or similar(a, b) >= NEAR_DUPLICATE:
+        return True
+    wa, wb = set(words(a.cand.text)), set(words(b.cand.text))
+    if len(wa & wb) / (len(wa | wb) or 1) >= NEAR_DUPLICATE_WORDS:
+        return True
+    # a sentence restating one sentence of a longer unit (a card's back holds two or three)
+    small = min(len(wa), len(wb))
+    if small >= 4 and len(wa & wb) / small >= NEAR_DUPLICATE_CONTAINED:
+        return True
+    return any(len(x & y) / len(x | y) >= NEAR_DUPLICATE_WORDS
+               for x in _sentence_words(a.cand.text) for y in _sentence_words(b.cand.text)
+               if min(len(x), len(y)) >= 4)
+
+
+def is_contrast(text: str) -> bool:
+    """Whether a sentence sets things against each other, not just lists them."""
+    return bool(_CONTRAST.search(text))
+
+
+def _sentence_words(text: str) -> list[set[str]]:
+    return [set(words(s)) for s in _SENTENCE_END.split(text)]
+
+
+def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,
+           *, allow: set[str] | None = None) -> list[Scored]:
+    """Add candidates by marginal relevance until ``limit`` or until the best addition scores
+    below ``stop`` times the lead's score. Sentences of the lead's section, and the one right
+    after a chosen sentence, get a bonus, so an answer reads as a passage, not a collage."""
+    if not chosen:
+        return chosen
+    lead = chosen[0]
+    floor = stop * lead.score
+    while len(chosen) < limit:
+        best, best_value = None, floor
+        cited = {c.hit.chunk.id for c in chosen}
+        for s in pool:
+            if s in chosen or (allow is not None and s.cand.kind not in allow):
+                continue
+            if s.hit.chunk.id not in cited and len(cited) >= MAX_PASSAGES:
+                continue
+            if any(duplicate(s, c) for c in chosen):
+                continue
+            value = s.score - _REDUNDANCY * max(0.0, max(similar(s, c) for c in chosen) - 0.4)
+            if s.section == lead.section:
+                value += _SECTION_BONUS
+            if any(c.hit is s.hit and c.cand.position + 1 == s.cand.position for c in chosen):
+                value += _NEXT_BONUS
+            if value > best_value:
+                best, best_value = s, value
+        if best is None:
+            break
+        chosen.append(best)
+    return chosen
+
+
+def in_passage_order(items: list[Scored]) -> list[Scored]:
+    """The lead first; the rest grouped by passage, in the order each passage first appears
+    in the answer, sentences of one passage in their own order."""
+    if len(items) <= 1:
+        return items
+    lead, rest = items[0], items[1:]
+    same = sorted([s for s in rest if s.hit is lead.hit and s.cand.position > lead.cand.position],
+                  key=lambda s: s.cand.position)
+    others = [s for s in rest if s not in same]
+    return [lead, *same, *others]
+
+
+def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    chosen = extend([pool[0]], pool, limit, stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def figure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    with_number = [s for s in pool if _DIGIT.search(s.cand.text)]
+    lead = with_number[0] if with_number and with_number[0].score >= 0.75 * pool[0].score \
+        else pool[0]
+    chosen = extend([lead], pool, limit, stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def procedure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    lead = pool[0]
+    same = [s for s in pool if s.hit is lead.hit]
+    chosen = extend([lead], same, limit, stop * 0.8)
+    chosen = sorted(chosen, key=lambda s: s.cand.position)
+    return [Part(s) for s in chosen]
+
+
+def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    top = pool[0].score
+    causes = [s for s in pool if is_cause(s.cand.text) and s.score >= 0.7 * top]
+    first = causes[0] if causes else pool[0]
+    fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
+             and s.score >= 0.6 * top and not duplicate(s, first)]
+    chosen = [first, *fixes[:1]]
+    chosen = extend(chosen, pool, limit, stop)
+    return [Part(s) for s in chosen]
+
+
+def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    lead = pool[0]
+    items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
+    if lead.cand.kind in ("item", "row") and len(items) >= 2:
+        chosen = extend([lead], items, limit + 1, stop * 0.7)
+        return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
+    chosen = extend([lead], pool, limit, stop * 0.85)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def choose(pool: Sequence[Scored], limit: int, stop: float,
+           compared: Sequence[Entity] = ()) -> list[Part]:
+    if len(compared) >= 2:
+        return comparison(pool, limit, stop, compared, labels=False)
+    chosen = extend([pool[0]], pool, limit, stop)
+    return [Part(s) for s in in_passage_order(chosen)]
+
+
+def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequence[Entity],
+               *, labels: bool = True) -> list[Part]:
+    """The sentence that contrasts them (naming two or more) first, so the difference is
+    stated before anything else, then one defining sentence per entity (labelled with it).
+    An entity no sentence names gets no part (the caller says so)."""
+    parts: list[Part] = []
+    top = pool[0].score
+    both = [s for s in pool if len(s.names) >= 2]
+    # a sentence that names both and contrasts them ("choose X over Y when ...") leads; one
+    # that merely lists them must score close to the best to be worth stating first
+    contrast = next((s for s in both if (is_contrast(s.cand.text) and s.score >= 0.6 * top)
+                     or s.score >= 0.85 * top), None)
+    used: list[Scored] = [contrast] if contrast is not None else []
+    for i, entity in enumerate(compared):
+        own = [s for s in pool if i in s.names and s is not contrast
+               and not any(duplicate(s, u) for u in used)]
+        # a sentence about this entity alone defines it better than one naming all of them
+        own.sort(key=lambda s: -(s.score + 0.3 * (len(s.names) == 1)))
+        if not own:
+            continue
+        picked = [own[0]]
+        # the sentence right after it in its passage, when it adds to it (contiguous reading)
+        after = next((s for s in pool if s.hit is own[0].hit
+                      and s.cand.position == own[0].cand.position + 1), None)
+        if (after is not None and len(parts) + 2 * len(compared) <= limit
+                and not after.names - {i} and after.score >= stop * own[0].score
+                and not any(duplicate(after, u) for u in [*used, own[0]])):
+            picked.append(after)
+        used.extend(picked)
+        label = entity.name[:1].upper() + entity.name[1:] if labels else None
+        parts.extend(Part(s, label if k == 0 else None) for k, s in enumerate(picked))
+    if contrast is not None:
+        parts.insert(0, Part(contrast, "Difference" if labels and parts else None))
+    if not parts:
+        return definition(pool, limit, stop)
+    return parts
+
+
+def missing(compared: Sequence[Entity], parts: Sequence[Part]) -> list[Entity]:
+    """Compared entities that no quoted sentence names."""
+    return [e for e in compared if not any(e.named_in(p.item.cand.text) for p in parts)]
+
+
+def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+    """The parts of the answer for this question type."""
+    if not pool:
+        return []
+    kind = question.type
+    if kind == "comparison" and len(question.compared) >= 2:
+        return comparison(pool, limit, stop, question.compared)
+    if kind == "figure":
+        return figure(pool, limit, stop)
+    if kind == "procedure":
+        return procedure(pool, limit, stop)
+    if kind == "troubleshooting":
+        return troubleshooting(pool, limit, stop)
+    if kind == "list":
+        return listing(pool, limit, stop)
+    if kind == "choose":
+        return choose(pool, limit, stop, question.compared)
+    return definition(pool, limit, stop)

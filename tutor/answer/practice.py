@@ -1,0 +1,60 @@
+"""A pasted practice question: the best cited sentence for each option, side by side, and a
+best-supported option only when the evidence margin clears a calibrated threshold.
+
+An option's support is the best, over the candidate sentences, of the sentence's cosine to
+the option plus its cosine to the stem: a sentence that is about the option *and* about the
+scenario. The margin is the best option's support minus the runner-up's.
+``evals/practice_margin.py`` calibrates ``MARGIN`` on the item bank (corpus/items).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.answer.compose import Part
+from tutor.answer.question import Question
+from tutor.answer.scoring import Scored
+from tutor.embed import Embedder
+
+# Margin above which the best-supported option is named (calibrated, see the module doc).
+MARGIN = 0.12
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Support per option letter, and the letter named (None when the margin is too small)."""
+
+    support: dict[str, float]
+    best: str | None
+    margin: float
+
+
+def weigh(question: Question, pool: Sequence[Scored], embedder: Embedder,
+          margin: float = MARGIN) -> tuple[list[Part], Verdict]:
+    """The evidence part per option (in letter order) and the verdict."""
+    if not question.options or not pool:
+        return [], Verdict({}, None, 0.0)
+    texts = [question.stem] + [o.text for o in question.options]
+    vecs = embedder.embed_documents(texts)
+    stem_vec, opt_vecs = vecs[0], vecs[1:]
+    sent = np.stack([s.vec for s in pool])
+    to_stem = sent @ stem_vec
+    parts: list[Part] = []
+    support: dict[str, float] = {}
+    used: set[int] = set()
+    for option, vec in zip(question.options, opt_vecs, strict=True):
+        scores = sent @ vec + to_stem
+        order = np.argsort(-scores)
+        support[option.key] = float(scores[order[0]])
+        pick = next((int(i) for i in order if int(i) not in used), None)
+        if pick is None:
+            continue
+        used.add(pick)
+        parts.append(Part(pool[pick], f"{option.key}. {option.text}"))
+    ranked = sorted(support.items(), key=lambda kv: -kv[1])
+    gap = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 0.0
+    best = ranked[0][0] if gap >= margin else None
+    return parts, Verdict(support, best, gap)
