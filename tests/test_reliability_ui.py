@@ -14,6 +14,7 @@ import pytest
 
 from tests.fake_openai_server import FakeOpenAIServer
 from tests.ui_support import PAGES, alerts, app_factory, texts
+from ui.text import escape
 
 
 @pytest.fixture
@@ -157,9 +158,10 @@ def test_uploads_stay_inside_home_and_respect_the_size_limit(make_app, settings,
     at.button(key="library.add").click().run()
     assert not at.exception
 
+    # Upload messages quote file names literally: escaped Markdown.
     warnings = " ".join(alerts(at, "warning") + alerts(at, "error"))
-    assert "big.md" in warnings and "0.01 MB" in warnings
-    assert "trap.md" in warnings
+    assert escape("big.md") in warnings and escape("0.01 MB") in warnings
+    assert escape("trap.md") in warnings
     assert not (outside / "trap.md").exists()
     saved = sorted(p.name for p in settings.uploads_dir.iterdir() if not p.name.startswith("."))
     assert saved == ["absolute.md", "relative.md", "trap.md", "windows.md"]
