@@ -131,7 +131,7 @@ class ProgressFile:
                     with closing(create_empty()) as empty:  # nothing recorded yet
                         return use(empty)
                 with closing(sqlite.connect(self.path, timeout=self.timeout)) as conn, conn:
-                    if write and attempt == 0:
+                    if write:  # also after a damaged file was moved aside: start the new one
                         self._create(conn)
                     return use(conn)
             except sqlite.DatabaseError as exc:
