@@ -126,7 +126,7 @@ class Team:
         print(f"postgres   127.0.0.1:{self.ports.postgres}  ({cluster.data})")
         print(self.tutor("migrate").strip().splitlines()[-1])
         self._admin()
-        if not alive(self.pids.get("chroma")):
+        if not self.running("chroma"):
             self.spawn("chroma", [str(BIN / "chroma"), "run", "--path", str(self.folder /
                                   "chroma"), "--host", "127.0.0.1", "--port",
                                   str(self.ports.chroma)])
@@ -145,7 +145,7 @@ class Team:
 
     def start_app(self, n: int) -> None:
         """Start app process ``n`` (1-based) unless it runs."""
-        if not alive(self.pids.get(f"app{n}")):
+        if not self.running(f"app{n}"):
             self.spawn(f"app{n}", self.app_command(self.ports.apps[n - 1]))
 
     def _admin(self) -> None:
@@ -163,7 +163,7 @@ class Team:
 
     def _nginx(self) -> None:
         conf = write_config(self.folder / "nginx", self.ports.nginx, self.ports.apps)
-        if alive(self.pids.get("nginx")):
+        if self.running("nginx"):
             subprocess.run(["nginx", "-c", str(conf), "-p", str(conf.parent), "-s", "reload"],
                            check=True)
             return
@@ -176,9 +176,23 @@ class Team:
 
     # ---- down ----------------------------------------------------------------------------
 
+    def running(self, name: str) -> bool:
+        """Whether the process recorded as ``name`` still runs and is still that program:
+        after a reboot its old id may belong to anything, which must not be signalled."""
+        pid = self.pids.get(name)
+        if not alive(pid):
+            return False
+        program = "uvicorn" if name.startswith("app") else name
+        try:
+            return program in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return False
+
     def stop(self, name: str) -> None:
-        pid = self.pids.pop(name, None)
-        if pid is not None and alive(pid):
+        pid = self.pids.get(name)
+        mine = self.running(name)
+        self.pids.pop(name, None)
+        if pid is not None and mine:
             if name == "nginx":
                 os.kill(pid, signal.SIGQUIT)  # graceful: finish the open requests
             else:
@@ -235,7 +249,7 @@ def main(argv: list[str]) -> int:
         team.down()
     elif command == "status":
         for name, pid in sorted(team.pids.items()):
-            print(f"{name:<8} pid {pid:<8} {'running' if alive(pid) else 'stopped'}")
+            print(f"{name:<8} pid {pid:<8} {'running' if team.running(name) else 'stopped'}")
         print(f"postgres {'running' if team.cluster.running() else 'stopped'}; {team.url}")
     else:
         print("usage: python -m deploy.team up|down|status", file=sys.stderr)
