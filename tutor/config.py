@@ -125,8 +125,9 @@ class Settings(BaseSettings):
                                 "'scores' fusion; BM25 gets the rest.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     page_hits: int = Field(
-        1, ge=0, le=100, description="Hits kept per page (source), best first: a page ranks by "
-        "its best chunk, so 1 returns distinct pages; 0 keeps every chunk.")
+        2, ge=0, le=100, description="Hits kept per page (source), best first: a page ranks by "
+        "its best chunk, and its weaker chunks give way to other pages; 1 returns distinct "
+        "pages, 0 keeps every chunk. Two keep a second passage for the answerer.")
     clean_queries: bool = Field(
         True, description="Search without what cannot match a page (URLs, ARNs, request and "
         "account ids, timestamps) and with code blocks and stack traces reduced to the names "
