@@ -21,7 +21,8 @@ def _gate(report: dict, run: str) -> None:
 
 
 def test_gate_rules_cover_every_eval() -> None:
-    assert {"retrieval_notes", "answers", "quiz", "quiz_bank", "retrieval_awsdocs"} <= set(RULES)
+    assert {"retrieval_notes", "answers", "quiz", "quiz_bank", "retrieval_awsdocs",
+            "retrieval_real"} <= set(RULES)
     for run in RULES.values():
         assert run, "an empty rule table would gate nothing"
 
@@ -97,3 +98,20 @@ def test_retrieval_over_aws_docs(awsdocs_tutor) -> None:
     report = run_retrieval(awsdocs_tutor, cases, dataset="retrieval_awsdocs.jsonl", k=10)
     assert report["dataset"]["gold_not_indexed"] == []
     _gate(report, "retrieval_awsdocs")
+
+
+@pytest.mark.slow
+def test_retrieval_over_real_questions(awsdocs_tutor) -> None:
+    """Real users' questions (GitHub issues) over the AWS docs: the default hybrid mode keeps
+    its floors and, on each half, finds the right page in the top 5 at least as often as dense
+    retrieval alone (issue 19: fusion must not let a weak BM25 run pull good pages down)."""
+    from evals.retrieval import run_retrieval
+
+    cases = load_cases("retrieval_real.jsonl", RetrievalCase)
+    report = run_retrieval(awsdocs_tutor, cases, dataset="retrieval_real.jsonl", k=10)
+    assert report["dataset"]["gold_not_indexed"] == []
+    halves = {m: report["breakdown"][m]["by_half"] for m in ("dense", "hybrid")}
+    assert set(halves["hybrid"]) == {"A", "B"}
+    for half in ("A", "B"):
+        assert halves["hybrid"][half]["hit@5"] >= halves["dense"][half]["hit@5"], half
+    _gate(report, "retrieval_real")
