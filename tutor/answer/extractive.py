@@ -63,7 +63,10 @@ class ExtractiveAnswerer:
         q_vec = query_vector
         if q_vec is None and self.embedder is not None:
             q_vec = self.embedder.embed_query(question)
-        scored = pool(q, top, self.embedder, q_vec, max_hits=self.max_hits)
+        # a comparison reads every hit: each side's own section often ranks below the
+        # passages that name both
+        reach = len(top) if len(q.compared) >= 2 else self.max_hits
+        scored = pool(q, top, self.embedder, q_vec, max_hits=reach)
         card = None
         if self.embedder is not None and q_vec is not None:
             card = lead_card(q, top, self.embedder, q_vec, self.card_match)
