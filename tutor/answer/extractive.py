@@ -113,7 +113,11 @@ class ExtractiveAnswerer:
             if q.compared and all(e.named_in(card.cand.text) for e in q.compared):
                 # the card already states the difference; the notes add each side
                 rest = [p for p in rest if len(p.item.names) < 2]
-            room = max(1, self.max_sentences - len(card.cand.text.split(". ")))
+            if len(q.compared) >= 2:  # each side's own sentence, one per side
+                rest = [p for p in rest if p.label]
+            # the card answers; the notes add at most two sentences, or one per compared side
+            room = max(1, min(max(2, len(q.compared)),
+                              self.max_sentences - len(card.cand.text.split(". "))))
             labelled = any(p.label for p in rest)
             parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]
         notes = []
