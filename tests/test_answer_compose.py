@@ -103,3 +103,20 @@ def test_the_same_fact_from_two_notes_is_quoted_once() -> None:
                                hits(SPOT_A, SPOT_B))
     assert answer.text.count("up to 90%") == 1
     assert metrics.near_duplicate_pairs(metrics.answer_sentences(answer.text)) == 0
+
+
+def test_a_card_whose_question_matches_closely_leads_and_the_notes_add_little() -> None:
+    question = "How much can Managed Spot Training save?"
+    card = make_chunk("Managed Spot Training can cut training cost by up to 90 percent. "
+                      "Enable it with use_spot_instances.", source="2.2.yaml",
+                      heading=question).model_copy(update={
+                          "cites_source": "domain-2/2.2-spot.md",
+                          "cites_heading": "Managed Spot Training"})
+    other = make_chunk("Cards about other things never lead.", source="2.2.yaml",
+                       heading="What is dropout?", position=1).model_copy(update={
+                           "cites_source": "domain-2/2.2-x.md"})
+    answer = answerer().answer(question, hits(SPOT_A, other, card, F1))
+    assert answer.citations[0].chunk_id == card.id
+    assert answer.citations[0].cites_source == "domain-2/2.2-spot.md"
+    assert len(metrics.answer_sentences(answer.text)) <= 2 + 2
+    assert all(c.chunk_id != other.id for c in answer.citations)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutor.answer.question import Entity, Question
-from tutor.answer.scoring import Scored, is_cause, is_fix, similar
+from tutor.answer.scoring import Scored, is_cause, is_dependent, is_fix, similar
 from tutor.text import words
 
 NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
@@ -114,15 +114,19 @@ def in_passage_order(items: list[Scored]) -> list[Scored]:
 
 
 def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
-    chosen = extend([pool[0]], pool, limit, stop)
+    chosen = extend([pool[0]], pool, min(limit, 3), stop)  # the defining one and two more
     return [Part(s) for s in in_passage_order(chosen)]
 
 
 def figure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
-    with_number = [s for s in pool if _DIGIT.search(s.cand.text)]
-    lead = with_number[0] if with_number and with_number[0].score >= 0.75 * pool[0].score \
-        else pool[0]
-    chosen = extend([lead], pool, limit, stop)
+    # among well-scored sentences holding a number, the one closest in meaning and wording
+    # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"
+    with_number = [s for s in pool if _DIGIT.search(s.cand.text)
+                   and s.score >= 0.7 * pool[0].score]
+    lead = max(with_number, key=lambda s: s.cos + s.coverage) if with_number else pool[0]
+    # the other rows of the figure's table are about other things ("Real-time — 6 MB")
+    rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
+    chosen = extend([lead], rest, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -179,8 +183,10 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
                and not any(duplicate(s, u) for u in used)]
-        # a sentence about this entity alone defines it better than one naming all of them
-        own.sort(key=lambda s: -(s.score + 0.3 * (len(s.names) == 1)))
+        # a sentence about this entity alone defines it better than one naming all of them,
+        # and the opening sentence of a section about it best of all; one that leans on
+        # earlier text ("Then choose ...") only when nothing else names it
+        own.sort(key=lambda s: -_side_rank(s, entity))
         if not own:
             continue
         picked = [own[0]]
@@ -199,6 +205,12 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     if not parts:
         return definition(pool, limit, stop)
     return parts
+
+
+def _side_rank(s: Scored, entity: Entity) -> float:
+    opening = s.cand.position == 0 and entity.named_in(s.hit.chunk.heading)
+    return (s.score + 0.3 * (len(s.names) == 1) + 0.5 * opening
+            - 1.0 * is_dependent(s.cand.text))
 
 
 def missing(compared: Sequence[Entity], parts: Sequence[Part]) -> list[Entity]:

@@ -63,7 +63,10 @@ class ExtractiveAnswerer:
         q_vec = query_vector
         if q_vec is None and self.embedder is not None:
             q_vec = self.embedder.embed_query(question)
-        scored = pool(q, top, self.embedder, q_vec, max_hits=self.max_hits)
+        # a comparison reads every hit: each side's own section often ranks below the
+        # passages that name both
+        reach = len(top) if len(q.compared) >= 2 else self.max_hits
+        scored = pool(q, top, self.embedder, q_vec, max_hits=reach)
         card = None
         if self.embedder is not None and q_vec is not None:
             card = lead_card(q, top, self.embedder, q_vec, self.card_match)
@@ -110,7 +113,11 @@ class ExtractiveAnswerer:
             if q.compared and all(e.named_in(card.cand.text) for e in q.compared):
                 # the card already states the difference; the notes add each side
                 rest = [p for p in rest if len(p.item.names) < 2]
-            room = max(1, self.max_sentences - len(card.cand.text.split(". ")))
+            if len(q.compared) >= 2:  # each side's own sentence, one per side
+                rest = [p for p in rest if p.label]
+            # the card answers; the notes add at most two sentences, or one per compared side
+            room = max(1, min(max(2, len(q.compared)),
+                              self.max_sentences - len(card.cand.text.split(". "))))
             labelled = any(p.label for p in rest)
             parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]
         notes = []

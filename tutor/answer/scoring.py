@@ -23,7 +23,7 @@ from tutor.types import Hit
 
 _DIGIT = re.compile(r"\d")
 # Sentences that lean on earlier text read badly alone, unless they follow their antecedent.
-_DEPENDENT = re.compile(r"^(it|this|these|that|those|they|such|also|however|for more "
+_DEPENDENT = re.compile(r"^(it|this|these|that|those|they|such|also|however|then|for more "
                         r"information|for example|the following|see |to learn|both)\b", re.I)
 _DEFINING = re.compile(r"\b(is|are) (an?|the|one of|how|what|a way|where)\b|\bmeans\b|"
                        r"\brefers to\b|\blets you\b|\bis used\b", re.I)
@@ -133,6 +133,11 @@ def _kind_cue(question: Question, text: str) -> float:
     if question.type == "troubleshooting":
         return 0.5 * bool(_CAUSE.search(text)) + 0.5 * bool(_FIX.search(text))
     return 0.0
+
+
+def is_dependent(text: str) -> bool:
+    """Whether a sentence leans on the one before it ("Then choose ...", "It also ...")."""
+    return bool(_DEPENDENT.match(text))
 
 
 def is_cause(text: str) -> bool:
