@@ -79,12 +79,18 @@ def test_weak_areas_rank_tasks_by_recent_accuracy(store: ProgressStore) -> None:
 def test_history_restores_into_an_empty_store_once(store: ProgressStore, tmp_path) -> None:
     store.record(single_item(), "A", False, now=T0)
     store.record(multiple_item(), ["A", "C"], True, now=T0 + timedelta(1))
+    store.review_flashcard("3.1-card", True, now=T0)
+    store.record_mock(["q-a", "q-b"], now=T0)
     history = ProgressHistory.model_validate_json(store.history().model_dump_json())
     assert [a.item_id for a in history.attempts] == ["q-test-single", "q-test-multi"]
     other = SQLiteProgressStore(tmp_path / "other.sqlite3")
     assert other.restore(history) == 2 and other.restore(history) == 0
     assert [a.item_id for a in other.attempts()] == [a.item_id for a in store.attempts()]
     assert other.card("q-test-single") == store.card("q-test-single")
+    assert other.flashcard_states() == store.flashcard_states()
+    assert other.last_mock() == ["q-a", "q-b"]
+    other.record_mock(["q-c"], now=T0)  # a mock taken after the import is the latest one
+    assert other.last_mock() == ["q-c"]
 
 
 def test_missed_items_are_scheduled_and_known_ones_are_not(store: ProgressStore) -> None:

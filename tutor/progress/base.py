@@ -61,6 +61,10 @@ class ProgressHistory(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list, description="Oldest first; ids "
                                     "are those of the exporting store and are not kept.")
     cards: list[StoredCard] = Field(default_factory=list)
+    flashcards: list[ReviewCard] = Field(default_factory=list, description="Leitner card of "
+                                         "every flashcard reviewed (``item_id`` is the card id).")
+    last_mock: list[str] = Field(default_factory=list, description="Item ids of the latest "
+                                 "mock exam, so the next one still avoids them.")
 
 
 class ProgressStore(Protocol):

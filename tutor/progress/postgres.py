@@ -106,6 +106,20 @@ class PostgresProgressStore:
                     " WHERE reviews.last_answered < excluded.last_answered",
                     (self.learner, c.item.id, c.card.box, c.card.due, c.card.last_answered,
                      c.item.domain, c.item.task, postgres.jsonb(c.item.model_dump(mode="json"))))
+            for f in history.flashcards:
+                conn.execute(
+                    "INSERT INTO card_reviews (learner, card_id, box, due, last_answered)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (learner, card_id) DO UPDATE SET"
+                    " box = excluded.box, due = excluded.due,"
+                    " last_answered = excluded.last_answered"
+                    " WHERE card_reviews.last_answered < excluded.last_answered",
+                    (self.learner, f.item_id, f.box, f.due, f.last_answered))
+            if history.last_mock and conn.execute(
+                    "SELECT 1 FROM mock_exams WHERE learner = %s", (self.learner,)).fetchone() is None:
+                # an imported mock counts as the oldest, so a mock taken here stays the latest
+                conn.execute("INSERT INTO mock_exams (learner, started, item_ids) VALUES"
+                             " (%s, to_timestamp(0), %s)",
+                             (self.learner, postgres.jsonb(history.last_mock)))
         return added
 
     # ---- reading ------------------------------------------------------------------------------
@@ -233,7 +247,9 @@ class PostgresProgressStore:
         cards = [StoredCard(item=QuizItem.model_validate_json(r[0]), card=ReviewCard(
             item_id=QuizItem.model_validate_json(r[0]).id, box=r[1], due=r[2].astimezone(UTC),
             last_answered=r[3].astimezone(UTC))) for r in rows]
-        return ProgressHistory(attempts=list(reversed(self.attempts())), cards=cards)
+        return ProgressHistory(attempts=list(reversed(self.attempts())), cards=cards,
+                               flashcards=list(self.flashcard_states().values()),
+                               last_mock=self.last_mock())
 
 
 def task_accuracy_by_learner(url: str) -> list[tuple[int, str, int, int, int]]:

@@ -328,7 +328,9 @@ class SQLiteProgressStore:
             item = QuizItem.model_validate_json(item_json)
             cards.append(StoredCard(item=item, card=ReviewCard(
                 item_id=item.id, box=box, due=_from_ts(due), last_answered=_from_ts(last))))
-        return ProgressHistory(attempts=list(reversed(self.attempts())), cards=cards)
+        return ProgressHistory(attempts=list(reversed(self.attempts())), cards=cards,
+                               flashcards=list(self.flashcard_states().values()),
+                               last_mock=self.last_mock())
 
     def restore(self, history: ProgressHistory) -> int:
         """Add the attempts not stored yet (same item and time) and the cards (the later
@@ -356,6 +358,16 @@ class SQLiteProgressStore:
                     (c.item.id, c.card.box, c.card.due.timestamp(),
                      c.card.last_answered.timestamp(), c.item.domain, c.item.task,
                      c.item.model_dump_json()))
+            for f in history.flashcards:
+                conn.execute(
+                    "INSERT INTO card_reviews (card_id, box, due, last_answered) VALUES (?, ?,"
+                    " ?, ?) ON CONFLICT(card_id) DO UPDATE SET box=excluded.box,"
+                    " due=excluded.due, last_answered=excluded.last_answered"
+                    " WHERE card_reviews.last_answered < excluded.last_answered",
+                    (f.item_id, f.box, f.due.timestamp(), f.last_answered.timestamp()))
+            if history.last_mock and conn.execute("SELECT 1 FROM mock_exams").fetchone() is None:
+                conn.execute("INSERT INTO mock_exams (started, item_ids) VALUES (0, ?)",
+                             (json.dumps(history.last_mock),))
             return added
 
         return self.db.run(add, write=True)
