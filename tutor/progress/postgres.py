@@ -114,8 +114,9 @@ class PostgresProgressStore:
                     " last_answered = excluded.last_answered"
                     " WHERE card_reviews.last_answered < excluded.last_answered",
                     (self.learner, f.item_id, f.box, f.due, f.last_answered))
-            if history.last_mock and conn.execute(
-                    "SELECT 1 FROM mock_exams WHERE learner = %s", (self.learner,)).fetchone() is None:
+            had_mock = conn.execute("SELECT 1 FROM mock_exams WHERE learner = %s",
+                                    (self.learner,)).fetchone() is not None
+            if history.last_mock and not had_mock:
                 # an imported mock counts as the oldest, so a mock taken here stays the latest
                 conn.execute("INSERT INTO mock_exams (learner, started, item_ids) VALUES"
                              " (%s, to_timestamp(0), %s)",
