@@ -169,3 +169,31 @@ def test_reranker_reorders_the_head_and_pages_stay_distinct(small_index: Path) -
     assert hits[0].chunk.source == "c.md" and hits[0].score == 1.0
     assert len({h.chunk.source for h in hits}) == len(hits)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_feedback_terms_come_from_the_passages_and_skip_the_querys_and_rare_ones() -> None:
+    ids = ["a", "b", "c", "d"]
+    texts = ["Spot instances lower the training cost; write a checkpoint.",
+             "Spot instances can be interrupted: resume from the checkpoint.",
+             "Resume from a checkpoint after an interruption.",
+             "Endpoints answer with low latency."]
+    index = LexicalIndex.build(ids, texts, "identifiers")
+    assert {cid for cid, _ in index.search("spot instances", 4)} == {"a", "b"}
+    extra = index.feedback_terms("spot instances", texts[:2], 3)
+    assert "resum" in extra and "interrupt" in extra
+    assert "spot" not in extra and "instanc" not in extra  # the query's own
+    assert "cost" not in extra  # in one chunk only
+    assert index.feedback_terms("spot instances", texts[:2], 0) == []
+    expanded = {cid for cid, _ in index.search("spot instances", 4, extra=extra)}
+    assert expanded == {"a", "b", "c"}
+
+
+def test_pseudo_relevance_feedback_finds_a_page_without_the_querys_words(
+        small_index: Path) -> None:
+    def sources(**over: int) -> set[str]:
+        hits = Retriever(load_settings(**over), HashEmbedder()).search(
+            "managed spot", k=3, mode="bm25")
+        return {h.chunk.source for h in hits}
+
+    assert sources() == {"a.md"}
+    assert sources(prf_terms=3, prf_docs=1) == {"a.md", "b.md"}

@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         "identifiers", description="BM25 terms: 'identifiers' (words, plus camelCase and "
         "snake_case names split into parts and kept whole) or 'words' (plain words). An index "
         "built with the other one is re-analysed in memory until the next ingest.")
+    prf_terms: int = Field(
+        0, ge=0, le=50, description="Pseudo-relevance feedback: BM25 searches again with this "
+        "many terms added, the ones that weigh most in the prf_docs best first-pass hits, and "
+        "the result is fused anew; 0: off.")
+    prf_docs: int = Field(3, ge=1, le=20, description="Best first-pass hits that feedback "
+                          "terms are drawn from (prf_terms).")
     reranker: str | None = Field(
         None, description="A sentence-transformers cross-encoder (local folder, or a name a "
         "hub can serve, which needs network on first use) that re-scores the best "

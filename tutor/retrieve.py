@@ -123,18 +123,31 @@ class Retriever:
             vectors = [first,
                        *(self.embedder.embed_documents(texts[1:]) if texts[1:] else [])]
             dense = [snap.store.query(v, n, filters) for v in vectors]
+        allowed = None
         if mode in ("bm25", "hybrid"):
-            allowed = None
             if not filters.empty():
                 allowed = {cid for cid, c in snap.chunks.items() if filters.allows(c)}
             lexical = [snap.lexical.search(t, n, allowed) for t in texts]
         runs = [self._fuse(mode, d, b) for d, b in zip(dense, lexical, strict=True)]
+        if mode != "dense" and self.settings.prf_terms > 0:
+            lexical = [self._feedback(snap, t, run, n, allowed)
+                       for t, run in zip(texts, runs, strict=True)]
+            runs = [self._fuse(mode, d, b) for d, b in zip(dense, lexical, strict=True)]
         ranked = runs[0] if len(runs) == 1 else fuse_rrf(runs, self.settings.rrf_k)
         hits = self._hits(snap, ranked, best(dense), best(lexical))
         if self.reranker is not None:
             hits = self._rerank(text, hits)
         hits = dedupe(per_page(hits, self.settings.page_hits), limit=k)
         return [h.model_copy(update={"rank": i}) for i, h in enumerate(hits[:k], start=1)]
+
+    def _feedback(self, snap: Snapshot, text: str, first: Ranking, n: int,
+                  allowed: set[str] | None) -> Ranking:
+        """BM25 again, with the feedback terms of the best first-pass hits (fused ones in
+        hybrid mode, so the dense ranker chooses the feedback passages too)."""
+        top = [snap.chunks[cid].embed_text() for cid, _ in first[:self.settings.prf_docs]
+               if cid in snap.chunks]
+        extra = snap.lexical.feedback_terms(text, top, self.settings.prf_terms)
+        return snap.lexical.search(text, n, allowed, extra=extra)
 
     def _fuse(self, mode: str, dense: Ranking, lexical: Ranking) -> Ranking:
         if mode == "dense":

@@ -13,7 +13,9 @@ and the parts still match prose.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -133,12 +135,33 @@ class LexicalIndex:
         model = bm25s.BM25.load(str(folder), show_progress=False) if ids else bm25s.BM25()
         return cls(ids, model, cls.saved_analyzer(folder))
 
-    def search(self, query: str, n: int, allowed: set[str] | None = None
-               ) -> list[tuple[str, float]]:
-        """Top-n (chunk id, BM25 score) with a positive score, optionally restricted to ids."""
+    def feedback_terms(self, query: str, texts: Sequence[str], count: int) -> list[str]:
+        """Pseudo-relevance feedback: the ``count`` terms that weigh most in ``texts`` (the
+        best-ranked passages), by their share of each passage times their idf, leaving out the
+        query's own terms and terms found in one chunk only (names of one page, typos)."""
+        vocab = self.model.vocab_dict
+        if not self.ids or count <= 0 or not vocab:
+            return []
+        own = set(analyze([query], self.analyzer)[0])
+        indptr = self.model.scores["indptr"]
+        weight: dict[str, float] = {}
+        for terms in analyze(texts, self.analyzer):
+            tf = Counter(t for t in terms if t in vocab and t not in own)
+            total = sum(tf.values()) or 1
+            for term, c in tf.items():
+                df = int(indptr[vocab[term] + 1] - indptr[vocab[term]])
+                if df > 1:
+                    weight[term] = weight.get(term, 0.0) + c / total * math.log(len(self.ids) / df)
+        ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [term for term, w in ranked[:count] if w > 0]
+
+    def search(self, query: str, n: int, allowed: set[str] | None = None,
+               extra: Sequence[str] = ()) -> list[tuple[str, float]]:
+        """Top-n (chunk id, BM25 score) with a positive score, optionally restricted to ids;
+        ``extra`` terms (already analysed, e.g. from feedback) are added to the query's."""
         if not self.ids:
             return []
-        terms = analyze([query], self.analyzer)[0]
+        terms = analyze([query], self.analyzer)[0] + list(extra)
         vocab = self.model.vocab_dict
         terms = [t for t in terms if t in vocab]
         if not terms:
