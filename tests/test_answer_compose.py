@@ -120,3 +120,19 @@ def test_a_card_whose_question_matches_closely_leads_and_the_notes_add_little() 
     assert answer.citations[0].cites_source == "domain-2/2.2-spot.md"
     assert len(metrics.answer_sentences(answer.text)) <= 2 + 2
     assert all(c.chunk_id != other.id for c in answer.citations)
+
+
+def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() -> None:
+    # the same sentence in two passages (overlapping chunks of one note, or two notes): two
+    # candidates, one statement
+    again = make_chunk(SPOT_A.text + " Checkpoints let an interrupted job resume.",
+                       source="domain-4/4.2-cost.md", heading="Spot", position=4)
+    question = ("A team trains a model every night and wants to lower training cost. "
+                "Which solution meets these requirements?\n"
+                "A. Use Managed Spot Training for the nightly job\n"
+                "B. Use Managed Spot Training with checkpoints in Amazon S3\n"
+                "C. Use F1 to measure the model")
+    answer = answerer().answer(question, hits(SPOT_A, again, F1, BATCH))
+    sentences = metrics.answer_sentences(answer.text)
+    assert sum("can cut training cost by up to 90%" in s for s in sentences) == 1
+    assert metrics.near_duplicate_pairs(sentences) == 0
