@@ -136,3 +136,13 @@ def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() ->
     sentences = metrics.answer_sentences(answer.text)
     assert sum("can cut training cost by up to 90%" in s for s in sentences) == 1
     assert metrics.near_duplicate_pairs(sentences) == 0
+
+
+def test_a_figure_question_leads_with_the_number_that_counts_what_it_asks() -> None:
+    subnets = make_chunk(
+        "Subnets for a model in a VPC are sized per instance. Each subnet is reachable from "
+        "3 Availability Zones at most. Each instance needs two private IP addresses in the "
+        "subnet.", source="domain-3/3.2-vpc.md", heading="Subnet size")
+    answer = answerer().answer("How many private IPs per instance do my subnets need?",
+                               hits(subnets))
+    assert answer.text.startswith("Each instance needs two private IP addresses")
