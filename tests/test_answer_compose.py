@@ -146,3 +146,17 @@ def test_a_figure_question_leads_with_the_number_that_counts_what_it_asks() -> N
     answer = answerer().answer("How many private IPs per instance do my subnets need?",
                                hits(subnets))
     assert answer.text.startswith("Each instance needs two private IP addresses")
+
+
+def test_a_list_question_quotes_the_items_that_follow_the_sentence_introducing_them() -> None:
+    buckets = make_chunk(
+        "Several S3 settings form the baseline for a bucket that holds training data, and "
+        "each one closes a different gap.\n\n"
+        "- Keep Block Public Access on for the account and the bucket.\n"
+        "- Turn on versioning so an overwritten dataset can be recovered.\n"
+        "- Encrypt objects with SSE-KMS under a customer managed key.",
+        source="domain-4/4.3-s3.md", heading="Bucket baseline")
+    question = "Which options form the S3 baseline for a training data bucket?"
+    assert analyse(question).type == "list"
+    answer = answerer().answer(question, hits(buckets, SPOT_A))
+    assert all(x in answer.text for x in ("Block Public Access", "versioning", "SSE-KMS"))

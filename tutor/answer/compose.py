@@ -173,7 +173,10 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
 def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     lead = pool[0]
     items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
-    if lead.cand.kind in ("item", "row") and len(items) >= 2:
+    # the lead may be the sentence that introduces its passage's list ("Several settings
+    # form the baseline ..."): the list's items follow it, whichever scores better
+    if len(items) >= 2 and (lead.cand.kind in ("item", "row")
+                            or all(s.cand.position > lead.cand.position for s in items)):
         chosen = extend([lead], items, limit + 1, stop * 0.7)
         return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
     chosen = extend([lead], pool, limit, stop * 0.85)
