@@ -2,11 +2,13 @@
 order, under which short labels.
 
 - definition: the best (defining) sentence, then at most two that add to it;
-- figure: the sentence or table row holding the figure first;
-- comparison: one sentence per compared entity, then the sentence that contrasts them;
+- figure: the sentence or table row holding the figure first, preferring a number followed by
+  the question's own unit word ("how many private IPs" -> "two private IP addresses");
+- comparison: the sentence that contrasts them, then per compared entity the best-scoring
+  sentence of its own section that names it alone;
 - procedure: the steps in order, from one section;
 - troubleshooting: the cause, then the fix;
-- list: the items of the best list or table;
+- list: the items of the best list or table (after the sentence introducing them);
 - choose: the sentence that makes the choice, then support.
 
 Everywhere: contiguous sentences of the best section are preferred, near-duplicates are
