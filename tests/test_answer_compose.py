@@ -120,3 +120,43 @@ def test_a_card_whose_question_matches_closely_leads_and_the_notes_add_little() 
     assert answer.citations[0].cites_source == "domain-2/2.2-spot.md"
     assert len(metrics.answer_sentences(answer.text)) <= 2 + 2
     assert all(c.chunk_id != other.id for c in answer.citations)
+
+
+def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() -> None:
+    # the same sentence in two passages (overlapping chunks of one note, or two notes): two
+    # candidates, one statement
+    again = make_chunk(SPOT_A.text + " Checkpoints let an interrupted job resume.",
+                       source="domain-4/4.2-cost.md", heading="Spot", position=4)
+    question = ("A team trains a model every night and wants to lower training cost. "
+                "Which solution meets these requirements?\n"
+                "A. Use Managed Spot Training for the nightly job\n"
+                "B. Use Managed Spot Training with checkpoints in Amazon S3\n"
+                "C. Use F1 to measure the model")
+    answer = answerer().answer(question, hits(SPOT_A, again, F1, BATCH))
+    sentences = metrics.answer_sentences(answer.text)
+    assert sum("can cut training cost by up to 90%" in s for s in sentences) == 1
+    assert metrics.near_duplicate_pairs(sentences) == 0
+
+
+def test_a_figure_question_leads_with_the_number_that_counts_what_it_asks() -> None:
+    subnets = make_chunk(
+        "Subnets for a model in a VPC are sized per instance. Each subnet is reachable from "
+        "3 Availability Zones at most. Each instance needs two private IP addresses in the "
+        "subnet.", source="domain-3/3.2-vpc.md", heading="Subnet size")
+    answer = answerer().answer("How many private IPs per instance do my subnets need?",
+                               hits(subnets))
+    assert answer.text.startswith("Each instance needs two private IP addresses")
+
+
+def test_a_list_question_quotes_the_items_that_follow_the_sentence_introducing_them() -> None:
+    buckets = make_chunk(
+        "Several S3 settings form the baseline for a bucket that holds training data, and "
+        "each one closes a different gap.\n\n"
+        "- Keep Block Public Access on for the account and the bucket.\n"
+        "- Turn on versioning so an overwritten dataset can be recovered.\n"
+        "- Encrypt objects with SSE-KMS under a customer managed key.",
+        source="domain-4/4.3-s3.md", heading="Bucket baseline")
+    question = "Which options form the S3 baseline for a training data bucket?"
+    assert analyse(question).type == "list"
+    answer = answerer().answer(question, hits(buckets, SPOT_A))
+    assert all(x in answer.text for x in ("Block Public Access", "versioning", "SSE-KMS"))

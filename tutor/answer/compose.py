@@ -2,11 +2,13 @@
 order, under which short labels.
 
 - definition: the best (defining) sentence, then at most two that add to it;
-- figure: the sentence or table row holding the figure first;
-- comparison: one sentence per compared entity, then the sentence that contrasts them;
+- figure: the sentence or table row holding the figure first, preferring a number followed by
+  the question's own unit word ("how many private IPs" -> "two private IP addresses");
+- comparison: the sentence that contrasts them, then per compared entity the best-scoring
+  sentence of its own section that names it alone;
 - procedure: the steps in order, from one section;
 - troubleshooting: the cause, then the fix;
-- list: the items of the best list or table;
+- list: the items of the best list or table (after the sentence introducing them);
 - choose: the sentence that makes the choice, then support.
 
 Everywhere: contiguous sentences of the best section are preferred, near-duplicates are
@@ -29,7 +31,12 @@ NEAR_DUPLICATE_CONTAINED = 0.8  # share of the shorter one's words found in the 
 _SECTION_BONUS = 0.35  # same section as the lead sentence
 _NEXT_BONUS = 0.25  # the sentence right after one already chosen
 _REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
-_DIGIT = re.compile(r"\d")
+_NUMBER = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+           r"twenty|thirty|sixty|hundred|thousand")
+# a number and the (at most three) words after it: "5 private IP addresses", "300 seconds"
+_QUANTITY = re.compile(rf"\b(?:{_NUMBER})\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
+_UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", "for", "is",
+                        "are", "at", "each", "my", "do", "does", "what", "how", "many", "much"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
@@ -58,6 +65,17 @@ def duplicate(a: Scored, b: Scored) -> bool:
     return any(len(x & y) / len(x | y) >= NEAR_DUPLICATE_WORDS
                for x in _sentence_words(a.cand.text) for y in _sentence_words(b.cand.text)
                if min(len(x), len(y)) >= 4)
+
+
+def _stems(text: str) -> set[str]:
+    # a plural and its singular count the same thing ("IPs", "ip"; "seconds", "second")
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w
+            for w in words(text) if w not in _UNIT_STOP}
+
+
+def counts_asked(text: str, asked: set[str]) -> bool:
+    """Whether a number in ``text`` is followed by a word of the question (its unit)."""
+    return any(_stems(m.group(1)) & asked for m in _QUANTITY.finditer(text))
 
 
 def is_contrast(text: str) -> bool:
@@ -118,12 +136,17 @@ def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     return [Part(s) for s in in_passage_order(chosen)]
 
 
-def figure(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
+def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = ""
+           ) -> list[Part]:
     # among well-scored sentences holding a number, the one closest in meaning and wording
     # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"
-    with_number = [s for s in pool if _DIGIT.search(s.cand.text)
+    # "how many private IPs" is answered by "two private IPs per instance": a sentence whose
+    # number counts what the question counts comes before one that only holds a number
+    asked = _stems(question_text)
+    with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
                    and s.score >= 0.7 * pool[0].score]
-    lead = max(with_number, key=lambda s: s.cos + s.coverage) if with_number else pool[0]
+    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), s.cos + s.coverage))
+            if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
     chosen = extend([lead], rest, limit, stop)
@@ -152,7 +175,10 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
 def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     lead = pool[0]
     items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
-    if lead.cand.kind in ("item", "row") and len(items) >= 2:
+    # the lead may be the sentence that introduces its passage's list ("Several settings
+    # form the baseline ..."): the list's items follow it, whichever scores better
+    if len(items) >= 2 and (lead.cand.kind in ("item", "row")
+                            or all(s.cand.position > lead.cand.position for s in items)):
         chosen = extend([lead], items, limit + 1, stop * 0.7)
         return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
     chosen = extend([lead], pool, limit, stop * 0.85)
@@ -208,8 +234,11 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
 
 
 def _side_rank(s: Scored, entity: Entity) -> float:
-    opening = s.cand.position == 0 and entity.named_in(s.hit.chunk.heading)
-    return (s.score + 0.3 * (len(s.names) == 1) + 0.5 * opening
+    # any sentence of a section about this side, the best-scoring first: its opening
+    # sentence often only introduces the section ("Then choose ...", a history note)
+    # sentence naming another compared side too is the contrast's job, not this side's
+    own_section = entity.named_in(s.hit.chunk.heading)
+    return (s.score + 1.0 * (len(s.names) == 1) + 0.5 * own_section
             - 1.0 * is_dependent(s.cand.text))
 
 
@@ -226,7 +255,7 @@ def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float)
     if kind == "comparison" and len(question.compared) >= 2:
         return comparison(pool, limit, stop, question.compared)
     if kind == "figure":
-        return figure(pool, limit, stop)
+        return figure(pool, limit, stop, question.stem or question.text)
     if kind == "procedure":
         return procedure(pool, limit, stop)
     if kind == "troubleshooting":

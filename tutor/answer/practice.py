@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.answer.compose import Part
+from tutor.answer.compose import Part, duplicate
 from tutor.answer.question import Question
 from tutor.answer.scoring import Scored
 from tutor.embed import Embedder
@@ -46,16 +46,19 @@ def weigh(question: Question, pool: Sequence[Scored], embedder: Embedder,
     to_stem = sent @ stem_vec
     parts: list[Part] = []
     support: dict[str, float] = {}
-    used: set[int] = set()
+    used: list[Scored] = []
     for option, vec in zip(question.options, opt_vecs, strict=True):
         scores = sent @ vec + to_stem
         order = np.argsort(-scores)
         support[option.key] = float(scores[order[0]])
-        pick = next((int(i) for i in order if int(i) not in used), None)
+        # the same sentence often sits in a note and in a card citing it: a copy of what
+        # another option already quotes is as repeated as the sentence itself
+        pick = next((pool[int(i)] for i in order
+                     if not any(duplicate(pool[int(i)], u) for u in used)), None)
         if pick is None:
             continue
-        used.add(pick)
-        parts.append(Part(pool[pick], f"{option.key}. {option.text}"))
+        used.append(pick)
+        parts.append(Part(pick, f"{option.key}. {option.text}"))
     ranked = sorted(support.items(), key=lambda kv: -kv[1])
     gap = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 0.0
     best = ranked[0][0] if gap >= margin else None
