@@ -93,6 +93,19 @@ def test_history_restores_into_an_empty_store_once(store: ProgressStore, tmp_pat
     assert other.last_mock() == ["q-c"]
 
 
+@pytest.mark.postgres
+def test_history_restores_into_postgres_once(tmp_path: Path, database_url: str) -> None:
+    source = SQLiteProgressStore(tmp_path / "p.sqlite3")
+    source.record(single_item(), "A", False, now=T0)
+    source.review_flashcard("3.1-card", False, now=T0)
+    source.record_mock(["q-a", "q-b"], now=T0)
+    target = _pg_store("cleo")
+    assert target.restore(source.history()) == 1 and target.restore(source.history()) == 0
+    assert target.card("q-test-single") == source.card("q-test-single")
+    assert target.flashcard_states() == source.flashcard_states()
+    assert target.last_mock() == ["q-a", "q-b"]
+
+
 def test_missed_items_are_scheduled_and_known_ones_are_not(store: ProgressStore) -> None:
     missed, known = single_item(id="q-missed"), multiple_item()
     assert store.record(missed, "A", False, now=T0) is not None
