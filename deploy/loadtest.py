@@ -148,7 +148,7 @@ def ensure_accounts(team: Team, names: list[str]) -> dict[str, int]:
 
 
 def stored_attempts(team: Team, ids: list[int]) -> int:
-    from tutor.progress.postgres import PostgresProgressStore
+    from tutor.progress.postgres_store import PostgresProgressStore
 
     return sum(n for i in ids for n, _ in
                PostgresProgressStore(team.cluster.url, i).totals().values())

@@ -24,6 +24,9 @@ from evals.bench_common import REPO, median
 
 NOTES = REPO / "corpus" / "notes"
 NOTES_QUESTIONS = REPO / "evals" / "datasets" / "retrieval_notes.jsonl"
+# Run with `python -c` in a child process. It uses onnxruntime and tokenizers directly, not
+# tutor.embed.onnx_runtime, on purpose: the floor is what the libraries alone cost, with none
+# of tutor's imports or settings (tests/test_architecture.py reads import statements, not this).
 FLOOR_CODE = """
 import sys
 import numpy as np

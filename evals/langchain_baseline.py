@@ -44,7 +44,8 @@ def build_or_open(corpus: Path, persist: Path, batch_size: int = 32) -> tuple[An
         encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size})
     store = Chroma(persist_directory=str(persist), embedding_function=embeddings,
                    collection_metadata={"hnsw:space": "cosine"})
-    existing = store._collection.count()
+    # LangChain's Chroma has no public count(); get() without includes returns only the ids.
+    existing = len(store.get(include=[])["ids"])
     if existing:
         return store, {"chunks": existing, "reused": True}
     files = [sf for sf in walk([corpus]) if sf.path.suffix == ".md"]

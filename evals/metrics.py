@@ -11,10 +11,11 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
+from tutor.text import words
+
 T = TypeVar("T", bound=Hashable)
 
 _MARKUP = re.compile(r"[*`]")
-_WORD = re.compile(r"[a-z0-9]+")
 # sentence ends and ellipses: where a quote may skip part of its passage
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 _QUOTE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*(?:\.\.\.|\u2026)\s*")
@@ -142,8 +143,8 @@ def quote_in_passage(quote: str, passage: str) -> bool:
     passage (markup, punctuation and case ignored). A quote may join sentences from different
     places of its passage and may leave out bracketed asides such as "(source: ...)", but a
     sentence that is not in the passage misattributes it."""
-    forms = [" ".join(_WORD.findall(text.lower())) for text in (passage, _ASIDE.sub("", passage))]
-    parts = [" ".join(_WORD.findall(s.lower())) for s in _QUOTE_BREAK.split(quote)]
+    forms = [" ".join(words(text)) for text in (passage, _ASIDE.sub("", passage))]
+    parts = [" ".join(words(s)) for s in _QUOTE_BREAK.split(quote)]
     parts = [p for p in parts if p]
     return bool(parts) and all(any(p in form for form in forms) for p in parts)
 
@@ -172,7 +173,7 @@ def is_fragment(sentence: str) -> bool:
 
 def near_duplicate_pairs(sentences: Sequence[str], threshold: float = 0.6) -> int:
     """Pairs of sentences whose word sets overlap by Jaccard >= ``threshold``."""
-    sets = [set(_WORD.findall(s.lower())) for s in sentences]
+    sets = [set(words(s)) for s in sentences]
     return sum(1 for i in range(len(sets)) for j in range(i)
                if min(len(sets[i]), len(sets[j])) >= 4
                and jaccard(sets[i], sets[j]) >= threshold)

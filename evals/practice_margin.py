@@ -15,15 +15,16 @@ from typing import Any
 from tutor.answer.practice import weigh
 from tutor.answer.scoring import pool
 from tutor.quiz.bank import load_bank
+from tutor.text import letters
 
 THRESHOLDS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2)
 
 
 def pasted(stem: str, options: list[str]) -> str:
     """An item as a learner pastes it into the chat."""
-    letters = "ABCDEF"
+    keys = letters(len(options))
     return " ".join(stem.split()) + "\n" + "\n".join(
-        f"{letters[i]}. {' '.join(o.split())}" for i, o in enumerate(options))
+        f"{key}. {' '.join(o.split())}" for key, o in zip(keys, options, strict=True))
 
 
 def calibrate(tutor: Any) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def calibrate(tutor: Any) -> dict[str, Any]:
         scored = pool(q, state["hits"], extractive.embedder, state["vector"],
                       max_hits=extractive.max_hits)
         _, verdict = weigh(q, scored, extractive.embedder, margin=0.0)
-        key = "ABCDEF"[item.keys[0]]
+        key = letters(len(item.options))[item.keys[0]]
         rows.append({"id": item.id, "margin": verdict.margin, "right": verdict.best == key})
     table = []
     for t in THRESHOLDS:

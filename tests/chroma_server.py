@@ -1,4 +1,5 @@
-"""Start and stop a real Chroma server on loopback for the HTTP contract tests."""
+"""Start and stop a real Chroma server on loopback for the HTTP contract tests (a fixture
+running the real server, not a fake: it stays in tests/)."""
 
 from __future__ import annotations
 

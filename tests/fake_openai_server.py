@@ -6,6 +6,9 @@ events ending in ``[DONE]``) and ``GET /v1/models``. Each request takes the next
 ``Step`` (a reply, an HTTP error, a delay longer than the client's timeout, or a stream cut
 short); with the script empty it answers with ``default(request) -> text``. Every request
 body and its headers are recorded.
+
+A fixture, not a fake of this project's code: it stands in for a third-party service on
+loopback so that the real client runs, and so it lives in tests/ rather than tutor/testing.py.
 """
 
 from __future__ import annotations

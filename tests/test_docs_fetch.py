@@ -121,7 +121,8 @@ def test_offline_fetch_fails_clearly_and_leaves_the_index(tmp_path: Path, tutor_
 
 
 class _Docs(BaseHTTPRequestHandler):
-    """Serves /dg/<slug>.html for the slugs in ``pages``; 404 for anything else."""
+    """Serves /dg/<slug>.html for the slugs in ``pages``; 404 for anything else (a loopback
+    fixture standing in for the AWS docs site, not a fake of our code: it stays in tests/)."""
 
     pages: ClassVar[dict[str, str]] = {}
     seen: ClassVar[list[tuple[str, str]]] = []

@@ -3,6 +3,7 @@ the in-memory store, each through the real ingest, retrieval and generations."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -171,3 +172,27 @@ def test_batches_larger_than_server_maximum(backend_settings: Settings) -> None:
     assert st.count() == n
     st.drop()
     st.close()
+
+
+def test_closing_an_embedded_store_releases_its_database(tmp_path: Path) -> None:
+    """close() releases chromadb's client (chromadb stops the folder's shared system once the
+    last client on it closes): closing one store leaves another on the same folder working,
+    and after both close, the folder can be deleted and a store opened there starts fresh.
+    Left open, chromadb keeps serving the deleted database from its per-folder cache: the old
+    vectors and model, then "attempt to write a readonly database"."""
+    path = tmp_path / "chroma"
+    chunks = [Chunk(id=f"c{i}", text=f"text {i}", source="s", title="t", position=i,
+                    content_hash=str(i)) for i in range(5)]
+    vectors = np.random.default_rng(0).random((5, 8), dtype=np.float32)
+    writer = ChromaStore("gen-a", path=path, model_id="old", dim=8, create=True)
+    reader = ChromaStore("gen-a", path=path)
+    writer.add(chunks, vectors)
+    writer.close()
+    assert reader.count() == 5
+    reader.close()
+    shutil.rmtree(path)
+    fresh = ChromaStore("gen-a", path=path, model_id="new", dim=8, create=True)
+    assert fresh.count() == 0 and fresh.model_info().model_id == "new"
+    fresh.add(chunks[:2], vectors[:2])
+    assert fresh.count() == 2
+    fresh.close()

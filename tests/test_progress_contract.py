@@ -162,7 +162,7 @@ def test_no_learner_reads_or_writes_another_learners_progress(database_url: str)
 
 @pytest.mark.postgres
 def test_a_retried_write_with_the_same_key_is_stored_once(database_url: str) -> None:
-    from tutor.progress.postgres import PostgresProgressStore
+    from tutor.progress.postgres_store import PostgresProgressStore
 
     store = _pg_store("ana")
     assert isinstance(store, PostgresProgressStore)

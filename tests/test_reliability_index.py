@@ -109,6 +109,7 @@ def test_rebuild_or_rerun_restores_service(damage: str, rebuild: bool, healthy,
 
 
 def test_more_chunks_than_the_maximum_batch_are_written_in_batches(tmp_path: Path) -> None:
+    from tutor.errors import IndexDamagedError
     from tutor.index.chroma import ChromaStore
     from tutor.types import Chunk
 
@@ -118,16 +119,18 @@ def test_more_chunks_than_the_maximum_batch_are_written_in_batches(tmp_path: Pat
     chunks = [Chunk(id=f"c{i:06d}", text=f"passage {i}", source="big.md", title="Big",
                     position=i, content_hash=f"{i:064x}") for i in range(n)]
     vectors = np.random.default_rng(7).normal(size=(n, 8)).astype(np.float32)
-    sizes: list[int] = []
-    upsert = store._collection.upsert  # this test is about Chroma's own batch limit
 
-    def spy(**kwargs):
-        sizes.append(len(kwargs["ids"]))
-        return upsert(**kwargs)
+    class OneBatch(ChromaStore):
+        """The same store writing all chunks in one upsert, to show that Chroma refuses it."""
 
-    store._collection.upsert = spy
+        batch_limit = n
+
+    unbatched = OneBatch("one-batch", path=tmp_path / "chroma", model_id="test", dim=8,
+                         create=True)
+    with pytest.raises(IndexDamagedError, match=r"cannot be written.*(?i:batch)"):
+        unbatched.add(chunks, vectors)
+    assert unbatched.count() == 0
     store.add(chunks, vectors)
-    assert sizes == [limit, 123]
     assert store.count() == n
     assert sorted(store.ids()) == [c.id for c in chunks]
     best = store.query(vectors[n - 1], 1)

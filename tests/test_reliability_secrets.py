@@ -26,7 +26,8 @@ AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYLEAKCANARY"
 
 
 class LeakyServer:
-    """An OpenAI-compatible endpoint that answers with ``status`` and echoes the key."""
+    """An OpenAI-compatible endpoint that answers with ``status`` and echoes the key (a
+    loopback fixture for the real client, not a fake of our code: it stays in tests/)."""
 
     def __init__(self) -> None:
         self.status = 400

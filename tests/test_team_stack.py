@@ -106,7 +106,7 @@ def test_learners_see_their_own_progress_and_cite_an_admins_upload(team, browser
                                                                    tmp_path: Path) -> None:
     from tutor.auth.accounts import Accounts
     from tutor.config import load_settings
-    from tutor.progress.postgres import PostgresProgressStore
+    from tutor.progress.postgres_store import PostgresProgressStore
 
     accounts = Accounts(load_settings(home=team.home, database_url=team.cluster.url,
                                       chroma_url=team.env()["TUTOR_CHROMA_URL"]))

@@ -10,6 +10,9 @@
 * ``whitespace_counter``: a token counter that counts words, for chunking without a tokenizer.
 
 They follow the same protocols as the real components and run through the same tests.
+Loopback servers that tests start in place of third-party services (tests/fake_openai_server.py,
+tests/chroma_server.py and two in single test files) are fixtures, not fakes of this code, and
+stay in tests/; so do one-test instruments that wrap a real object (a spy, a subclass).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Word tokens and invisible characters, shared by the stages that handle text."""
+"""Word tokens, option letters and invisible characters, shared by the stages that handle text."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ _ANY_INVISIBLE = re.compile("|".join(p.pattern for p in INVISIBLE.values()))
 def words(text: str) -> list[str]:
     """Lower-cased runs of letters and digits, in order: the unit every overlap measure uses."""
     return _WORD.findall(text.lower())
+
+
+def letters(n: int) -> list[str]:
+    """Option keys A, B, C ... for ``n`` options (of a quiz item or a pasted question)."""
+    return [chr(ord("A") + i) for i in range(n)]
 
 
 def strip_invisible(text: str) -> tuple[str, dict[str, int]]:

@@ -113,7 +113,7 @@ def ask(request: Request, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def quiz(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    from tutor.progress.postgres import remember_items
+    from tutor.progress.postgres_store import remember_items
     from tutor.quiz.grade import match_targets
     from tutor.quiz.session import build_quiz
     from ui import resources
@@ -136,7 +136,7 @@ def quiz(request: Request, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    from tutor.progress.postgres import PostgresProgressStore, issued_item
+    from tutor.progress.postgres_store import PostgresProgressStore, issued_item
     from tutor.quiz.grade import grade
 
     settings = _settings()

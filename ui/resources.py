@@ -26,6 +26,7 @@ import streamlit as st
 
 from tutor.config import Settings, load_settings
 from ui import state
+from ui.errors import show_error
 
 if TYPE_CHECKING:
     from tutor.catalog import Catalog
@@ -52,6 +53,15 @@ def inject_embedder(embedder: Embedder | None) -> None:
 def settings() -> Settings:
     """Current settings from defaults, config.toml and TUTOR_* variables; raises ConfigError."""
     return load_settings()
+
+
+def page_settings() -> Settings | None:
+    """The settings for a page's run; None, once the page shows why they could not be read."""
+    try:
+        return settings()
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
+        show_error(exc, "reading the settings")
+        return None
 
 
 def team_requested() -> bool:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from tutor.answer.concepts import CONCEPTS
 from tutor.catalog import Catalog, CatalogError, load_catalog
+from tutor.text import letters
 
 QuestionType = Literal["definition", "comparison", "choose", "procedure", "figure",
                        "troubleshooting", "list", "practice"]
@@ -118,13 +119,12 @@ def default_catalog() -> Catalog | None:
 def practice_parts(text: str) -> tuple[str, tuple[Option, ...]]:
     """(stem, options) when the text is a pasted item with options A-D, else (text, ())."""
     marks = list(_OPTION.finditer(text))
-    letters = [m.group(1) for m in marks]
+    keys = [m.group(1) for m in marks]
     start = next((i for i, m in enumerate(marks) if m.group(1) == "A"), None)
     if start is None:
         return text, ()
     run = marks[start:]
-    expected = [chr(ord("A") + i) for i in range(len(run))]
-    if len(run) < 3 or letters[start:] != expected:
+    if len(run) < 3 or keys[start:] != letters(len(run)):
         return text, ()
     options = []
     for i, m in enumerate(run):

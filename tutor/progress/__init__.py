@@ -10,7 +10,7 @@ from tutor import prompts
 from tutor.config import Settings
 from tutor.errors import AccessDeniedError
 from tutor.progress.base import Attempt, ProgressHistory, ProgressStore, TaskStat
-from tutor.progress.sqlite import SQLiteProgressStore
+from tutor.progress.sqlite_store import SQLiteProgressStore
 
 if TYPE_CHECKING:
     from tutor.auth import User
@@ -26,7 +26,7 @@ def open_progress_store(settings: Settings, learner: User | None = None) -> Prog
     if settings.team:
         if learner is None:
             raise AccessDeniedError(prompts.SESSION_EXPIRED)
-        from tutor.progress.postgres import PostgresProgressStore
+        from tutor.progress.postgres_store import PostgresProgressStore
 
         return PostgresProgressStore(settings.database, learner.id)
     return SQLiteProgressStore(settings.progress_db)

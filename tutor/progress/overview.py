@@ -45,7 +45,7 @@ class TeamOverview(BaseModel):
 def team_overview(settings: Settings, user: User | None) -> TeamOverview:
     """Per-task accuracy of every learner, anonymised; AccessDeniedError unless admin."""
     require_admin(settings, user, "see the learner overview")
-    from tutor.progress.postgres import task_accuracy_by_learner
+    from tutor.progress.postgres_store import task_accuracy_by_learner
 
     raw = task_accuracy_by_learner(settings.database)
     overall: dict[int, list[int]] = {}

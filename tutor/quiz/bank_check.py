@@ -17,8 +17,7 @@ import yaml
 from tutor.catalog import DEFAULT_CORPUS_DIR, Catalog, load_catalog
 from tutor.exam import TASKS
 from tutor.quiz.bank import Bank, BankError, Card, Cite, load_bank, load_cards
-from tutor.quiz.text import letters
-from tutor.text import words
+from tutor.text import letters, words
 
 _CODE = re.compile(r"`([^`]+)`")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w.])")

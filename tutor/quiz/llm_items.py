@@ -31,7 +31,7 @@ from tutor.llm.errors import describe_error, scrub
 from tutor.quiz.gate import GateStats, check_item, with_flags
 from tutor.quiz.plan import item_id, selection_tasks
 from tutor.quiz.support import Support, citation, passage_text
-from tutor.quiz.text import letters
+from tutor.text import letters
 from tutor.types import Chunk, QuizItem, QuizOption
 
 SYSTEM_PROMPT = (

@@ -19,8 +19,8 @@ from tutor.catalog import Catalog, Service
 from tutor.quiz.options import OptionMaker
 from tutor.quiz.plan import TaskPlan, item_id, ratio_ok, selection_tasks
 from tutor.quiz.support import SupportIndex, citation
-from tutor.quiz.text import letters
 from tutor.quiz.workflows import workflows_for
+from tutor.text import letters
 from tutor.types import Chunk, QuestionType, QuizItem, QuizOption
 
 EXAM_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "ordering", "matching")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from tutor.catalog import Catalog, Service, distractor_pool
 from tutor.quiz.plan import item_id, ratio_ok
 from tutor.quiz.support import Support, SupportIndex, citation
-from tutor.quiz.text import letters
+from tutor.text import letters
 from tutor.types import QuestionType, QuizItem, QuizOption
 
 

@@ -80,11 +80,6 @@ def fix_articles(text: str) -> str:
     return re.sub(r"\b([Aa]n?) ((?:Amazon|AWS)\b|[A-Z][\w-]*)", pick, text)
 
 
-def letters(n: int) -> list[str]:
-    """Option keys A, B, C ... for ``n`` options."""
-    return [chr(ord("A") + i) for i in range(n)]
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):

@@ -20,7 +20,7 @@ from tutor.exam import DOMAINS
 from tutor.library import library_overview
 from tutor.types import Answer, Filters
 from ui import resources, state
-from ui.errors import library_link, message_for, show, show_error
+from ui.errors import library_link, message_for, show
 from ui.quiz_widgets import show_handoff
 from ui.text import answer_markdown, escape, markdown
 from ui.widgets import citations, stream_markdown
@@ -125,10 +125,8 @@ def sidebar(settings: Any) -> Filters:
 
 def main() -> None:
     st.title("Chat")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         return
     filters = sidebar(settings)
     fresh = state.take_fresh()  # questions submitted since the last run; the rest are done

@@ -11,10 +11,8 @@ from ui.errors import show_error
 
 def main() -> None:
     st.title("Learners")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         return
     if not auth.admin_only(settings, "see the learner overview"):
         return

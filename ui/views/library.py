@@ -202,10 +202,8 @@ def docs_section(settings: Any) -> None:
 
 def main() -> None:
     st.title("Library")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         return
     if not auth.admin_only(settings, "manage the library"):
         return

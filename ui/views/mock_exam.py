@@ -189,10 +189,8 @@ def _safe_result(item: Any, given: Any) -> GradeResult | None:
 
 def main() -> None:
     st.title("Mock exam")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         return
     exam = state.mock_exam()
     if exam is None:

@@ -134,10 +134,8 @@ def clear_feedback() -> None:
 
 def main() -> None:
     st.title("Practice")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         return
     p = state.practice()
     if p is None:

@@ -128,10 +128,8 @@ def broken_config() -> None:
 
 def main() -> None:
     st.title("Settings")
-    try:
-        settings = resources.settings()
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message (ui/errors.py)
-        show_error(exc, "reading the settings")
+    settings = resources.page_settings()
+    if settings is None:
         broken_config()
         return
     if not auth.admin_only(settings, "change the settings"):
