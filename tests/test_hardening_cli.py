@@ -238,3 +238,44 @@ def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) 
         for bad in (ESC, "\x07", "\x9b", "\x9d", "\u202e"):
             assert bad not in out, (repr(bad), out[-2000:])
     assert "Neo" in outputs[1].stdout and "bad" in outputs[0].stdout
+
+
+BAD_CHARS = (ESC, "\x07", "\x9b", "\x9d", "\u202e")
+
+
+def test_cards_print_card_text_without_terminal_escapes(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Card text comes from the notes, which a learner may add to: `tutor cards` prints it,
+    and everything else, through terminal_text (in process: the cards are swapped in)."""
+    from typer.testing import CliRunner
+
+    import tutor.cli.cards as cards_cli
+    from tutor.cli import app
+    from tutor.quiz.flashcards import Flashcard
+
+    card = Flashcard(id="sentence:hostile", kind="sentence", front=f"Front {HOSTILE}",
+                     back=f"Back {HOSTILE}", tasks=["1.1"],
+                     source=f"notes/x{ESC}]0;SOURCE\x07.md#Heading {HOSTILE}")
+    monkeypatch.setattr(cards_cli, "load_flashcards", lambda: (card,))
+    runner = CliRunner()
+    review = runner.invoke(app, ["cards", "-n", "1"], input="\ny\n")
+    export = runner.invoke(app, ["cards", "--export", "csv", str(tmp_path / f"c{ESC}[2J.csv")])
+    for result in (review, export):
+        assert result.exit_code == 0, result.output
+        for bad in BAD_CHARS:
+            assert bad not in result.output, (repr(bad), result.output)
+    assert "Front" in review.output and "Back" in review.output and "Heading" in review.output
+    assert "wrote 1 cards" in export.output
+
+
+def test_eval_tables_print_report_text_without_terminal_escapes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Eval reports carry source names, bank problems and model names into rich tables."""
+    from evals.summary import print_tables
+
+    print_tables([(f"Problems {HOSTILE}", [["problem"], [f"item 3: {HOSTILE} [bold]x[/]"],
+                                            ["better"]])], f"headline {HOSTILE}")
+    out = capsys.readouterr().out
+    for bad in BAD_CHARS:
+        assert bad not in out, (repr(bad), out)
+    assert "item 3:" in out and "[bold]x[/]" in out  # rich markup in report text is text

@@ -12,7 +12,7 @@ import typer
 
 from tutor import prompts
 from tutor.catalog import load_catalog
-from tutor.cli.app import echo, fail
+from tutor.cli.app import echo, fail, secho
 from tutor.cli.team import PASSWORD_OPT, USER_OPT, acting_user
 from tutor.config import get_settings
 from tutor.errors import InputError
@@ -82,7 +82,7 @@ def quiz(
     if not result.items:
         fail(prompts.QUIZ_EMPTY)
     if result.notice:
-        typer.secho(result.notice, fg=typer.colors.YELLOW, err=True)
+        secho(result.notice, fg=typer.colors.YELLOW, err=True)
     _run_interactive(PracticeSession(result, store))
 
 

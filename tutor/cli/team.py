@@ -10,7 +10,7 @@ import typer
 
 from tutor import prompts
 from tutor.auth.access import Role, User, require_admin
-from tutor.cli.app import emit_json, fail
+from tutor.cli.app import echo, emit_json, fail
 from tutor.config import Settings, get_settings
 from tutor.errors import TutorError
 
@@ -63,8 +63,8 @@ def migrate() -> None:
     except TutorError as exc:
         fail(str(exc))
     for m in applied:
-        typer.echo(f"applied {m.version:04d}_{m.name}")
-    typer.echo(f"schema at version {version} of {len(available())}")
+        echo(f"applied {m.version:04d}_{m.name}")
+    echo(f"schema at version {version} of {len(available())}")
 
 
 @users_app.command("add")
@@ -99,7 +99,7 @@ def users_add(
         account = accounts.add(name, role, secret)
     except TutorError as exc:
         fail(str(exc))
-    typer.echo(f"added {account.role.value} {account.name}")
+    echo(f"added {account.role.value} {account.name}")
 
 
 @users_app.command("list")
@@ -123,7 +123,7 @@ def users_list(
     for a in accounts:
         state = "disabled" if a.disabled else "active"
         login = "password" if a.password else "oidc"
-        typer.echo(f"{a.name:<32} {a.role.value:<8} {state:<9} {login:<8} "
+        echo(f"{a.name:<32} {a.role.value:<8} {state:<9} {login:<8} "
                    f"{a.created:%Y-%m-%d}")
 
 
@@ -142,4 +142,4 @@ def users_disable(
         Accounts(settings).disable(name)
     except TutorError as exc:
         fail(str(exc))
-    typer.echo(f"disabled {name}")
+    echo(f"disabled {name}")

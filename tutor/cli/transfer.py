@@ -14,7 +14,7 @@ import typer
 
 from tutor import prompts
 from tutor.auth.access import User
-from tutor.cli.app import fail
+from tutor.cli.app import echo, fail
 from tutor.cli.team import PASSWORD_OPT, USER_OPT, acting_user
 from tutor.config import Settings, get_settings
 from tutor.errors import AccessDeniedError, TutorError
@@ -51,7 +51,7 @@ def export_progress(
         fail(str(exc))
     history.learner = learner or user
     out.write_text(history.model_dump_json(indent=1), encoding="utf-8")
-    typer.echo(f"exported {len(history.attempts)} attempts and {len(history.cards)} review "
+    echo(f"exported {len(history.attempts)} attempts and {len(history.cards)} review "
                f"cards to {out}")
 
 
@@ -73,5 +73,5 @@ def import_progress(
                        ).restore(history)
     except TutorError as exc:
         fail(str(exc))
-    typer.echo(f"imported {added} new attempts (of {len(history.attempts)}) and "
+    echo(f"imported {added} new attempts (of {len(history.attempts)}) and "
                f"{len(history.cards)} review cards")
