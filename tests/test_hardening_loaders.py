@@ -225,6 +225,30 @@ def test_binary_content_named_as_text_is_reported_corrupt(tmp_path: Path) -> Non
     assert "Kinesis streams carry records." in doc.sections[0].text
 
 
+def test_binary_content_without_nul_or_control_bytes_is_reported_corrupt(tmp_path: Path) -> None:
+    """The undecodable share: bytes that are not UTF-8, in a file with almost no spaces or line
+    breaks, are binary even when no NUL or control byte gives them away."""
+    import random
+
+    rng = random.Random(10)
+    noise = {"high.md": bytes(rng.randrange(0x80, 0x100) for _ in range(20000)),
+             "latin1-noise.md": bytes(rng.randrange(0xA0, 0x100) for _ in range(20000)),
+             "mixed.txt": bytes(rng.choice([*range(0x21, 0x7F), *range(0x80, 0x100)])
+                                for _ in range(20000))}
+    for name, data in noise.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(LoadError) as info:
+            load_file(tmp_path / name, name)
+        assert info.value.status == "corrupt" and "binary" in str(info.value), name
+    # Text in a single-byte encoding stays text: Latin-1 French, and even Russian in
+    # Windows-1251 (read as Windows-1252, with the warning, as before).
+    french = "Les modèles déployés à l'échelle sont surveillés; où est l'écart? Été.\n" * 300
+    (tmp_path / "fr.md").write_bytes(french.encode("latin-1"))
+    assert "modèles déployés" in load_file(tmp_path / "fr.md", "fr.md").sections[0].text
+    russian = "Модель обучена на данных и развернута в продакшене.\n" * 300
+    (tmp_path / "ru.md").write_bytes(russian.encode("cp1251"))
+    assert load_file(tmp_path / "ru.md", "ru.md").warnings
+
 # --- item 14: fenced code -------------------------------------------------------------------
 
 def test_fenced_code_followed_by_text_keeps_the_text(tmp_path: Path) -> None:
