@@ -29,11 +29,12 @@ AS_USER = (["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
            if os.geteuid() == 0 and shutil.which("setpriv") else [])
 
 
-def run(args: list[str], home: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+def run(args: list[str], home: Path, stdin: str = "", timeout: float = 600,
+        **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
     full = {**base, "TUTOR_HOME": str(home), "HF_HUB_OFFLINE": "1", **env}
     return subprocess.run([*AS_USER, TUTOR, *args], capture_output=True, text=True, env=full,
-                          timeout=600, input=stdin, errors="surrogateescape")
+                          timeout=timeout, input=stdin, errors="surrogateescape")
 
 
 def assert_clean_failure(proc: subprocess.CompletedProcess, codes: tuple[int, ...] = (1, 2),
@@ -137,6 +138,62 @@ def test_bad_paths(tmp_path: Path) -> None:
     assert_clean_failure(run(["eval", "retrieval", "--dataset", str(tmp_path / "nope.jsonl")],
                              home), (2,))
 
+
+def test_special_files_inside_a_folder_are_reported_without_blocking(tmp_path: Path) -> None:
+    """Item 15: a FIFO (or a link to one, or to a device) inside a folder given to `ingest` is
+    reported, never opened: reading a FIFO blocks until someone writes to it."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ok.md").write_text("# Ok\n\nKinesis streams keep records.\n")
+    os.mkfifo(docs / "pipe.md")
+    os.mkfifo(tmp_path / "outside.md")
+    (docs / "link-to-pipe.md").symlink_to(tmp_path / "outside.md")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    proc = run(["ingest", str(docs), "--json"], tmp_path / "home", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    files = {f["path"]: f for f in json.loads(proc.stdout)["files"]}
+    for name in ("pipe.md", "link-to-pipe.md", "zero.md"):
+        assert files[name]["status"] == "unsupported", files
+        assert "not a regular file" in files[name]["message"], files
+        assert files[name]["chunks"] == 0
+    assert files["ok.md"]["status"] == "ok"
+    table = run(["ingest", str(docs)], tmp_path / "home", timeout=120)
+    assert table.returncode == 0 and "pipe.md" in table.stdout and "Traceback" not in table.stderr
+
+
+def test_a_file_that_turns_into_a_fifo_after_the_walk_is_never_opened_blocking(
+        tmp_path: Path) -> None:
+    """The walk stats each entry, but a file can be replaced by a FIFO before it is read: the
+    read itself must refuse a FIFO instead of waiting for a writer (in process)."""
+    import threading
+
+    from ingest.job import _ingest_file
+    from ingest.walk import SourceFile
+    from tutor.chunk import Chunker
+    from tutor.config import load_settings
+    from tutor.testing import whitespace_counter
+
+    fifo = tmp_path / "swapped.md"
+    os.mkfifo(fifo)
+    sf = SourceFile(fifo, tmp_path, "swapped.md", "docs")  # what the walk saw: a regular file
+    outcome: list[object] = []
+
+    def read() -> None:
+        outcome.append(_ingest_file(sf, sf.source, None, {}, Chunker(whitespace_counter, 200, 0),
+                                    load_settings(), {}))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    if reader.is_alive():  # blocked in open(): give it a writer so the thread can end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5)
+        pytest.fail("reading a FIFO blocked")
+    record, chunks, _ = outcome[0]
+    assert record.status.value == "unsupported" and "not a regular file" in str(record.message)
+    assert chunks == []
 
 def test_unreadable_files_and_folders_are_reported(tmp_path: Path) -> None:
     import json
