@@ -120,7 +120,10 @@ def test_bad_homes_and_config_files(tmp_path: Path, case: str) -> None:
             assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
             assert "progress database" in proc.stderr and "cannot be used" in proc.stderr
             continue
-        assert_clean_failure(proc, (1, 2), says="home" if case != "broken-toml" else "toml")
+        # A home that is not a folder, or a broken config.toml, is an invalid setting (2); a
+        # home that cannot be written shows when the ingest writes there (1).
+        assert_clean_failure(proc, (1,) if case == "home-unwritable" else (2,),
+                             says="home" if case != "broken-toml" else "toml")
 
 
 def test_bad_paths(tmp_path: Path) -> None:
@@ -276,6 +279,75 @@ def test_progress_database_faults(home: Path, tmp_path: Path, fault: str) -> Non
         if holder is not None:
             holder.close()
 
+
+# The commands added after the first matrix: the learner's cards and progress transfer, the team
+# commands (single-user mode here) and the docs manifest. None needs an index or a model.
+MORE = {"cards": ["cards", "--json", "-n", "1"], "users list": ["users", "list"],
+        "export-progress": ["export-progress", "-o", "{tmp}/out.json"],
+        "import-progress": ["import-progress", "{tmp}/export.json"],
+        "migrate": ["migrate"], "docs list": ["docs", "list", "--task", "1.1"]}
+# (exit code, what stdout or stderr says) per fault. A team command in single-user mode misses
+# a setting (TUTOR_DATABASE_URL): 2. `docs list` reads no setting and no progress: it runs. A
+# home that cannot be written stops what must write there (1); what only reads runs, with a
+# warning that answers cannot be kept.
+TEAM = (2, "needs team mode")
+DOCS = (0, "pages")
+EXPECTED = {
+    "invalid-setting": {**dict.fromkeys(MORE, (2, "invalid settings")), "docs list": DOCS},
+    "corrupt-progress": {"cards": (0, "moved"), "export-progress": (0, "moved"),
+                         "import-progress": (0, "moved"), "users list": TEAM, "migrate": TEAM,
+                         "docs list": DOCS},
+    "read-only-home": {"cards": (0, "cannot be used"), "export-progress": (0, "cannot be used"),
+                       "import-progress": (1, "cannot be used"), "users list": TEAM,
+                       "migrate": TEAM, "docs list": DOCS},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_learner_team_and_docs_commands_under_faults(tmp_path: Path, fault: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "export.json").write_text('{"version": 1}')
+    env = {"TUTOR_K": "lots"} if fault == "invalid-setting" else {}
+    if fault == "read-only-home":
+        home.chmod(0o555)
+    try:
+        for name, args in MORE.items():
+            if fault == "corrupt-progress":
+                (home / "progress.sqlite3").write_bytes(b"this is not a database" * 200)
+            code, says = EXPECTED[fault][name]
+            proc = run([a.format(tmp=tmp_path) for a in args], home, timeout=300, **env)
+            out = proc.stdout + proc.stderr
+            if code:
+                assert_clean_failure(proc, (code,), says=says)
+                continue
+            assert proc.returncode == 0 and "Traceback" not in out, (name, out[-2000:])
+            assert says in out, (name, says, out[-2000:])
+            if says != "pages":  # what happened to the progress database is a warning
+                assert "warning:" in proc.stderr and says in proc.stderr, (name, proc.stderr)
+    finally:
+        home.chmod(0o755)
+
+
+BAD_PATHS = [
+    (["cards", "--export", "csv", "{tmp}/missing/x.csv"], "does not exist"),
+    (["cards", "--export", "csv", "{tmp}"], "is a folder"),
+    (["export-progress", "-o", "{tmp}/missing/x.json"], "no such file"),
+    (["export-progress", "-o", "{tmp}"], "is a folder"),
+    (["import-progress", "{tmp}/missing.json"], "no such file"),
+    (["import-progress", "{tmp}"], "is a folder"),
+    (["docs", "list", "--manifest", "{tmp}/missing.yaml"], "does not exist"),
+    (["docs", "list", "--manifest", "{tmp}"], "is a folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), BAD_PATHS, ids=[
+    "cards-missing-folder", "cards-folder", "export-missing-folder", "export-folder",
+    "import-missing", "import-folder", "manifest-missing", "manifest-folder"])
+def test_bad_path_arguments_of_learner_and_docs_commands(tmp_path: Path, args: list[str],
+                                                         says: str) -> None:
+    proc = run([a.format(tmp=tmp_path) for a in args], tmp_path / "home", timeout=300)
+    assert_clean_failure(proc, (2,), says=says)
 
 def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) -> None:
     docs = tmp_path / f"docs{ESC}[31m"

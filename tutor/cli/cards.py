@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from tutor import prompts
-from tutor.cli.app import echo, emit_json, fail, secho
+from tutor.cli.app import echo, emit_json, fail, fail_on, secho, warn_notices
 from tutor.config import get_settings
 from tutor.errors import TutorError
 from tutor.exam import TASKS
@@ -50,6 +50,10 @@ def cards(
         fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
     if export is not None and export[0] not in FORMATS:
         fail(prompts.CARDS_BAD_FORMAT.format(fmt=export[0]), 2)
+    if export is not None and export[1].is_dir():
+        fail(prompts.CLI_IS_A_FOLDER.format(path=export[1]), 2)
+    if export is not None and not export[1].parent.is_dir():
+        fail(prompts.CARDS_NO_FOLDER.format(folder=export[1].parent), 2)
     try:
         chosen = select(load_flashcards(), domain=domain, task=task)
         if export is not None:
@@ -57,9 +61,10 @@ def cards(
             echo(f"wrote {written} cards to {export[1]}")
             return
         store = open_progress_store(get_settings())
+        warn_notices(store)
         states = store.flashcard_states()
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     queue = review_queue(chosen, states, count or DEFAULT_COUNT)
     if json_out:
         emit_json({"version": JSON_VERSION,
