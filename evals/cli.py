@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from tutor.cli.app import fail
+from tutor.cli.app import echo, fail, secho
 
 eval_app = typer.Typer(help="Measure retrieval, answer and quiz quality; compare reports.",
                        no_args_is_help=True, add_completion=False)
@@ -46,7 +46,7 @@ def _write(report: dict[str, Any], out: Path | None, settings: Any) -> Path:
         items = path.with_name(path.stem + "-items.md")
         items.write_text(summary.quiz_items_markdown(report), encoding="utf-8")
         written.append(items)
-    typer.echo("wrote " + ", ".join(str(p) for p in written))
+    echo("wrote " + ", ".join(str(p) for p in written))
     return path
 
 
@@ -65,7 +65,7 @@ def _run(dataset: Path | None, body: Callable[..., dict[str, Any]],
     summary.print_report(report)
     missing = report["dataset"].get("gold_not_indexed")
     if missing:
-        typer.secho(f"warning: {len(missing)} gold sources of {dataset} are not in the index; "
+        secho(f"warning: {len(missing)} gold sources of {dataset} are not in the index; "
                     "their questions count as misses", fg=typer.colors.YELLOW, err=True)
     _write(report, out, settings)
 

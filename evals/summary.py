@@ -104,19 +104,25 @@ def compare_tables(result: dict[str, Any], a_name: str, b_name: str) -> list[tup
 
 def print_tables(titled: Sequence[tuple[str, Table]], headline: str | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table as RichTable
+
+    from tutor.display import terminal_text
+
+    def safe(text: str) -> str:  # source names, bank problems and model names are data
+        return escape(terminal_text(text))
 
     console = Console()
     if headline:
-        console.print(f"[bold]{headline}[/]")
+        console.print(f"[bold]{safe(headline)}[/]")
     colours = {"better": "green", "worse": "red"}
     for title, rows in titled:
-        table = RichTable(title=title, title_justify="left")
+        table = RichTable(title=safe(title), title_justify="left")
         for i, col in enumerate(rows[0]):
-            table.add_column(col, justify="left" if i == 0 else "right")
+            table.add_column(safe(col), justify="left" if i == 0 else "right")
         for row in rows[1:]:
             colour = colours.get(row[-1])
-            table.add_row(*[f"[{colour}]{c}[/]" if colour else c for c in row])
+            table.add_row(*[f"[{colour}]{safe(c)}[/]" if colour else safe(c) for c in row])
         console.print(table)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tutor.cli.app import echo
+from tutor.cli.app import echo, fail
 from tutor.cli.team import PASSWORD_OPT, USER_OPT, require_admin_cli
 
 if TYPE_CHECKING:
@@ -29,7 +29,12 @@ def _selection(manifest_path: Path | None, only: list[str] | None,
                guide: list[str] | None, task: list[str] | None
                ) -> tuple[DocsManifest, list[DocPage]]:
     from ingest.docs import load_manifest, select_pages
+    from tutor import prompts
 
+    if manifest_path is not None and manifest_path.is_dir():
+        fail(prompts.CLI_IS_A_FOLDER.format(path=manifest_path), 2)
+    if manifest_path is not None and not manifest_path.exists():
+        fail(prompts.DOCS_NO_MANIFEST.format(path=manifest_path), 2)
     manifest = load_manifest(manifest_path)
     return manifest, select_pages(manifest, only=_split(only), guides=_split(guide),
                                   tasks=_split(task))

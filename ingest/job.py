@@ -24,6 +24,7 @@ from tutor.errors import IndexDamagedError, LoadError, ModelMismatchError
 from tutor.index import generations as gens
 from tutor.index import probe_index
 from tutor.load import load_file
+from tutor.load.files import read_regular
 from tutor.tagging import tag_untagged
 from tutor.types import Change, Chunk, FileReport, FileStatus, IngestReport
 
@@ -317,7 +318,11 @@ def _ingest_file(sf: SourceFile, source: str, old: gens.FileRecord | None,
         if size > settings.max_file_mb * 2**20:
             digest = f"size:{size}"  # never read a file that is over the limit
         else:
-            digest = hashlib.sha256(sf.path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(read_regular(sf.path)).hexdigest()
+    except LoadError as exc:  # no longer a regular file (swapped for a FIFO since the walk)
+        rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256="", size=0,
+                              status=FileStatus(exc.status), message=str(exc))
+        return rec, [], "skipped"
     except OSError as exc:
         rec = gens.FileRecord(root=str(sf.root), corpus=sf.corpus, sha256="", size=0,
                               status=FileStatus.unreadable,

@@ -54,7 +54,7 @@ def _folder(root: Path) -> list[tuple[Path, str | None]]:
                 found.append((path, f"cannot read the file: {exc.strerror}"))
                 continue
             if not stat.S_ISREG(mode):
-                found.append((path, "not a regular file (a pipe, a device or a socket)"))
+                found.append((path, prompts.NOT_REGULAR_FILE))
             else:
                 found.append((path, None))
     return sorted(found)

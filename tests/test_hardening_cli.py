@@ -29,11 +29,12 @@ AS_USER = (["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
            if os.geteuid() == 0 and shutil.which("setpriv") else [])
 
 
-def run(args: list[str], home: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+def run(args: list[str], home: Path, stdin: str = "", timeout: float = 600,
+        **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
     full = {**base, "TUTOR_HOME": str(home), "HF_HUB_OFFLINE": "1", **env}
     return subprocess.run([*AS_USER, TUTOR, *args], capture_output=True, text=True, env=full,
-                          timeout=600, input=stdin, errors="surrogateescape")
+                          timeout=timeout, input=stdin, errors="surrogateescape")
 
 
 def assert_clean_failure(proc: subprocess.CompletedProcess, codes: tuple[int, ...] = (1, 2),
@@ -119,7 +120,10 @@ def test_bad_homes_and_config_files(tmp_path: Path, case: str) -> None:
             assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
             assert "progress database" in proc.stderr and "cannot be used" in proc.stderr
             continue
-        assert_clean_failure(proc, (1, 2), says="home" if case != "broken-toml" else "toml")
+        # A home that is not a folder, or a broken config.toml, is an invalid setting (2); a
+        # home that cannot be written shows when the ingest writes there (1).
+        assert_clean_failure(proc, (1,) if case == "home-unwritable" else (2,),
+                             says="home" if case != "broken-toml" else "toml")
 
 
 def test_bad_paths(tmp_path: Path) -> None:
@@ -136,6 +140,30 @@ def test_bad_paths(tmp_path: Path) -> None:
     assert_clean_failure(run(["search", "x", "--task", "9.9"], home), (2,), says="9.9")
     assert_clean_failure(run(["eval", "retrieval", "--dataset", str(tmp_path / "nope.jsonl")],
                              home), (2,))
+
+
+def test_special_files_inside_a_folder_are_reported_without_blocking(tmp_path: Path) -> None:
+    """Item 15: a FIFO (or a link to one, or to a device) inside a folder given to `ingest` is
+    reported, never opened: reading a FIFO blocks until someone writes to it."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ok.md").write_text("# Ok\n\nKinesis streams keep records.\n")
+    os.mkfifo(docs / "pipe.md")
+    os.mkfifo(tmp_path / "outside.md")
+    (docs / "link-to-pipe.md").symlink_to(tmp_path / "outside.md")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    proc = run(["ingest", str(docs), "--json"], tmp_path / "home", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    files = {f["path"]: f for f in json.loads(proc.stdout)["files"]}
+    for name in ("pipe.md", "link-to-pipe.md", "zero.md"):
+        assert files[name]["status"] == "unsupported", files
+        assert "not a regular file" in files[name]["message"], files
+        assert files[name]["chunks"] == 0
+    assert files["ok.md"]["status"] == "ok"
+    table = run(["ingest", str(docs)], tmp_path / "home", timeout=120)
+    assert table.returncode == 0 and "pipe.md" in table.stdout and "Traceback" not in table.stderr
 
 
 def test_unreadable_files_and_folders_are_reported(tmp_path: Path) -> None:
@@ -219,6 +247,75 @@ def test_progress_database_faults(home: Path, tmp_path: Path, fault: str) -> Non
         if holder is not None:
             holder.close()
 
+
+# The commands added after the first matrix: the learner's cards and progress transfer, the team
+# commands (single-user mode here) and the docs manifest. None needs an index or a model.
+MORE = {"cards": ["cards", "--json", "-n", "1"], "users list": ["users", "list"],
+        "export-progress": ["export-progress", "-o", "{tmp}/out.json"],
+        "import-progress": ["import-progress", "{tmp}/export.json"],
+        "migrate": ["migrate"], "docs list": ["docs", "list", "--task", "1.1"]}
+# (exit code, what stdout or stderr says) per fault. A team command in single-user mode misses
+# a setting (TUTOR_DATABASE_URL): 2. `docs list` reads no setting and no progress: it runs. A
+# home that cannot be written stops what must write there (1); what only reads runs, with a
+# warning that answers cannot be kept.
+TEAM = (2, "needs team mode")
+DOCS = (0, "pages")
+EXPECTED = {
+    "invalid-setting": {**dict.fromkeys(MORE, (2, "invalid settings")), "docs list": DOCS},
+    "corrupt-progress": {"cards": (0, "moved"), "export-progress": (0, "moved"),
+                         "import-progress": (0, "moved"), "users list": TEAM, "migrate": TEAM,
+                         "docs list": DOCS},
+    "read-only-home": {"cards": (0, "cannot be used"), "export-progress": (0, "cannot be used"),
+                       "import-progress": (1, "cannot be used"), "users list": TEAM,
+                       "migrate": TEAM, "docs list": DOCS},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_learner_team_and_docs_commands_under_faults(tmp_path: Path, fault: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "export.json").write_text('{"version": 1}')
+    env = {"TUTOR_K": "lots"} if fault == "invalid-setting" else {}
+    if fault == "read-only-home":
+        home.chmod(0o555)
+    try:
+        for name, args in MORE.items():
+            if fault == "corrupt-progress":
+                (home / "progress.sqlite3").write_bytes(b"this is not a database" * 200)
+            code, says = EXPECTED[fault][name]
+            proc = run([a.format(tmp=tmp_path) for a in args], home, timeout=300, **env)
+            out = proc.stdout + proc.stderr
+            if code:
+                assert_clean_failure(proc, (code,), says=says)
+                continue
+            assert proc.returncode == 0 and "Traceback" not in out, (name, out[-2000:])
+            assert says in out, (name, says, out[-2000:])
+            if says != "pages":  # what happened to the progress database is a warning
+                assert "warning:" in proc.stderr and says in proc.stderr, (name, proc.stderr)
+    finally:
+        home.chmod(0o755)
+
+
+BAD_PATHS = [
+    (["cards", "--export", "csv", "{tmp}/missing/x.csv"], "does not exist"),
+    (["cards", "--export", "csv", "{tmp}"], "is a folder"),
+    (["export-progress", "-o", "{tmp}/missing/x.json"], "no such file"),
+    (["export-progress", "-o", "{tmp}"], "is a folder"),
+    (["import-progress", "{tmp}/missing.json"], "no such file"),
+    (["import-progress", "{tmp}"], "is a folder"),
+    (["docs", "list", "--manifest", "{tmp}/missing.yaml"], "does not exist"),
+    (["docs", "list", "--manifest", "{tmp}"], "is a folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), BAD_PATHS, ids=[
+    "cards-missing-folder", "cards-folder", "export-missing-folder", "export-folder",
+    "import-missing", "import-folder", "manifest-missing", "manifest-folder"])
+def test_bad_path_arguments_of_learner_and_docs_commands(tmp_path: Path, args: list[str],
+                                                         says: str) -> None:
+    proc = run([a.format(tmp=tmp_path) for a in args], tmp_path / "home", timeout=300)
+    assert_clean_failure(proc, (2,), says=says)
 
 def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) -> None:
     docs = tmp_path / f"docs{ESC}[31m"

@@ -118,6 +118,41 @@ def test_hidden_text_never_reaches_the_index_or_the_model(tmp_path: Path, settin
     assert "\\U000e" not in sent.lower() and "\U000e0049" not in sent
 
 
+def test_a_reply_repeating_hidden_text_comes_from_a_model_that_never_saw_it(
+        tmp_path: Path, settings, hash_embedder) -> None:
+    """What holds for hidden text (README row 22): the loader removes it, so it reaches neither
+    the index nor the model. The output guard knows only the text it removes itself; a model
+    that writes the payload anyway (it cannot have read it) is shown as it wrote it."""
+    import re
+
+    from ingest.job import run_ingest
+    from tutor.answer.generative import GenerativeAnswerer
+    from tutor.config import load_settings
+    from tutor.service import Tutor
+    from tutor.testing import ScriptedChatModel
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "monitor.md").write_text(HIDDEN_MD, encoding="utf-8")
+    run_ingest([folder], settings, embedder=hash_embedder)
+    config = load_settings(min_relevance=-1.0)
+    question = "What does Model Monitor report about drift?"
+    obedient = ScriptedChatModel()  # obeys "ignore previous instructions" wherever it reads it
+    scripted = ScriptedChatModel(replies=["PWNED-4242 [1]"])
+    answers = [Tutor(config, embedder=hash_embedder,
+                     answerer=GenerativeAnswerer(config, model)).ask(question)
+               for model in (obedient, scripted)]
+    for model in (obedient, scripted):
+        sent = "".join(m.text for m in model.received[0])
+        assert "Model Monitor reports drift" in sent
+        assert "PWNED-4242" not in sent and "MDDIVPAYLOAD" not in sent
+    assert answers[0].status == "answered" and "PWNED" not in answers[0].text
+    assert answers[1].status == "answered" and answers[1].text == "PWNED-4242 [1]"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    [row] = [line for line in readme.splitlines() if line.startswith("| 22 |")]
+    assert not re.search(r"guard (?:catches|catch|flags|stops)", row), row
+    assert "never reaches" in row or "never indexed" in row, row
+
 # --- item 6: linear time ---------------------------------------------------------------------
 
 MB = 2**20
@@ -189,6 +224,30 @@ def test_binary_content_named_as_text_is_reported_corrupt(tmp_path: Path) -> Non
     doc = load_file(tmp_path / "u16.txt", "u16.txt")
     assert "Kinesis streams carry records." in doc.sections[0].text
 
+
+def test_binary_content_without_nul_or_control_bytes_is_reported_corrupt(tmp_path: Path) -> None:
+    """The undecodable share: bytes that are not UTF-8, in a file with almost no spaces or line
+    breaks, are binary even when no NUL or control byte gives them away."""
+    import random
+
+    rng = random.Random(10)
+    noise = {"high.md": bytes(rng.randrange(0x80, 0x100) for _ in range(20000)),
+             "latin1-noise.md": bytes(rng.randrange(0xA0, 0x100) for _ in range(20000)),
+             "mixed.txt": bytes(rng.choice([*range(0x21, 0x7F), *range(0x80, 0x100)])
+                                for _ in range(20000))}
+    for name, data in noise.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(LoadError) as info:
+            load_file(tmp_path / name, name)
+        assert info.value.status == "corrupt" and "binary" in str(info.value), name
+    # Text in a single-byte encoding stays text: Latin-1 French, and even Russian in
+    # Windows-1251 (read as Windows-1252, with the warning, as before).
+    french = "Les modèles déployés à l'échelle sont surveillés; où est l'écart? Été.\n" * 300
+    (tmp_path / "fr.md").write_bytes(french.encode("latin-1"))
+    assert "modèles déployés" in load_file(tmp_path / "fr.md", "fr.md").sections[0].text
+    russian = "Модель обучена на данных и развернута в продакшене.\n" * 300
+    (tmp_path / "ru.md").write_bytes(russian.encode("cp1251"))
+    assert load_file(tmp_path / "ru.md", "ru.md").warnings
 
 # --- item 14: fenced code -------------------------------------------------------------------
 

@@ -36,3 +36,20 @@ def test_values_that_cannot_work_are_refused_at_start(tutor_home: Path,
     with pytest.raises(ConfigError) as err:
         load_settings()
     assert variable.removeprefix("TUTOR_").lower() in str(err.value)
+
+
+def test_link_hosts_are_described_as_the_code_allows_them() -> None:
+    """Item 4: links go to the AWS docs hosts and link_hosts only, never to a host a cited
+    document names; the setting's description and the README must not promise otherwise."""
+    import re
+
+    from tutor.config import Settings
+    from tutor.display import DEFAULT_HOSTS, allowed_hosts, host_allowed
+
+    promise = re.compile(r"cited (?:sources?'? )?hosts|hosts? of (?:the )?cited", re.I)
+    description = str(Settings.model_fields["link_hosts"].description)
+    assert not promise.search(description), description
+    assert allowed_hosts(["docs.example.org"]) == [*DEFAULT_HOSTS, "docs.example.org"]
+    assert not host_allowed("https://notes.example.net/page", allowed_hosts([]))
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert not promise.search(readme)

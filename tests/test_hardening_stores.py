@@ -121,3 +121,32 @@ def test_a_read_only_database_reads_and_queues_answers(tmp_path: Path) -> None:
                    for n in store.notices()), store.notices()
     store.record(single_item(), "B", False, now=T0 + timedelta(minutes=2))
     assert len(store.attempts()) == 3  # the queued answer was written too
+
+
+def test_answers_are_kept_in_memory_when_neither_database_nor_journal_can_be_written(
+        tmp_path: Path) -> None:
+    """The last resort of the queue: the database is locked and the journal cannot be written
+    (a folder stands where it would go), so answers wait in memory, and are written, once
+    each, at the first write after the lock clears."""
+    db = tmp_path / "progress.sqlite3"
+    store = SQLiteProgressStore(db, timeout=0.05, retries=0)
+    store.journal.mkdir()  # open(..., "a") fails: IsADirectoryError
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store.record(single_item(), "A", True, now=T0)
+        store.record(multiple_item(), ["A"], False, now=T0 + timedelta(minutes=1))
+        notices = store.notices()
+        assert any("2 answer(s) could not be saved" in n and "while this program runs" in n
+                   for n in notices), notices
+        assert store.journal.is_dir() and not list(store.journal.iterdir())
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert SQLiteProgressStore(db).attempts() == []  # nothing reached the file yet
+    store.record(single_item(), "B", False, now=T0 + timedelta(minutes=2))
+    assert [a.item_id for a in store.attempts()] == [single_item().id, multiple_item().id,
+                                                     single_item().id]
+    assert store.notices() == []
+    store.record(multiple_item(), ["A", "C"], True, now=T0 + timedelta(minutes=3))
+    assert len(SQLiteProgressStore(db).attempts()) == 4  # each queued answer written once

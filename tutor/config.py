@@ -199,8 +199,9 @@ class Settings(BaseSettings):
     aws_region: str | None = Field(None, description="Region for Bedrock; else AWS_REGION.")
     link_hosts: list[str] = Field(
         default_factory=list,
-        description="Hosts that rendered answers may link to besides the AWS docs hosts "
-        "and the hosts of cited sources, e.g. your own documentation site.")
+        description="Hosts that rendered answers may link to besides the AWS docs hosts, "
+        "e.g. your own documentation site; full host names only. A document cannot add "
+        "one: a cited source on any other host is shown as text.")
 
     @field_validator("link_hosts")
     @classmethod

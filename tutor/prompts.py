@@ -35,6 +35,9 @@ CLI_UNKNOWN_TASK = "Unknown task '{task}'. Use one of: {tasks}."
 CLI_NOT_A_FILE = ("{path} is not a regular file or folder (a pipe, a device or a socket); "
                   "give files or folders")
 CLI_SYMLINK_LOOP = "{path} is a symbolic link that loops back on itself"
+NOT_REGULAR_FILE = "not a regular file (a pipe, a device or a socket)"
+CLI_IS_A_FOLDER = "{path} is a folder; give the path of a file"
+NOT_A_PROGRESS_EXPORT = "{path} is not a progress export: {detail}"
 
 PROGRESS_BUSY = ("the progress database {path} is locked by another program; close it (or "
                  "wait for it to finish) and try again")

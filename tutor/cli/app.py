@@ -139,6 +139,20 @@ def emit_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=True, default=str))
 
 
+def fail_on(exc: BaseException) -> NoReturn:
+    """``fail`` with the message and exit code the boundary gives ``exc`` (2 for invalid
+    settings, such as a team command without TUTOR_DATABASE_URL; 1 for other problems)."""
+    fail(*describe(exc))
+
+
+def warn_notices(store: Any) -> None:
+    """What a progress store had to do (a damaged database moved aside, answers waiting for a
+    lock, a database that cannot be used), as warnings on stderr, so --json output stays
+    clean. ``store`` is a ProgressStore (not imported here, to keep start-up light)."""
+    for notice in store.notices():
+        echo(f"warning: {notice}", err=True)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` to stderr and exit: 1 for a problem the message explains,
     2 for wrong usage."""

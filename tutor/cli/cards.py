@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from tutor import prompts
-from tutor.cli.app import emit_json, fail
+from tutor.cli.app import echo, emit_json, fail, fail_on, secho, warn_notices
 from tutor.config import get_settings
 from tutor.errors import TutorError
 from tutor.exam import TASKS
@@ -50,16 +50,21 @@ def cards(
         fail(f"Unknown task '{task}'. Use one of: {', '.join(TASKS)}.", 2)
     if export is not None and export[0] not in FORMATS:
         fail(prompts.CARDS_BAD_FORMAT.format(fmt=export[0]), 2)
+    if export is not None and export[1].is_dir():
+        fail(prompts.CLI_IS_A_FOLDER.format(path=export[1]), 2)
+    if export is not None and not export[1].parent.is_dir():
+        fail(prompts.CARDS_NO_FOLDER.format(folder=export[1].parent), 2)
     try:
         chosen = select(load_flashcards(), domain=domain, task=task)
         if export is not None:
             written = export_cards(chosen[:count] if count else chosen, export[0], export[1])
-            typer.echo(f"wrote {written} cards to {export[1]}")
+            echo(f"wrote {written} cards to {export[1]}")
             return
         store = open_progress_store(get_settings())
+        warn_notices(store)
         states = store.flashcard_states()
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     queue = review_queue(chosen, states, count or DEFAULT_COUNT)
     if json_out:
         emit_json({"version": JSON_VERSION,
@@ -68,19 +73,19 @@ def cards(
                    "cards": [card_json(c, states.get(c.id)) for c in queue]})
         return
     if not queue:
-        typer.echo(prompts.CARDS_EMPTY)
+        echo(prompts.CARDS_EMPTY)
         return
     _review(queue, store)
 
 
 def _review(queue: list[Flashcard], store: ProgressStore) -> None:
-    typer.echo(f"{len(queue)} cards. Think of the answer, then press Enter. Type q to stop.\n")
+    echo(f"{len(queue)} cards. Think of the answer, then press Enter. Type q to stop.\n")
     known = reviewed = 0
     for n, card in enumerate(queue, start=1):
-        typer.secho(f"{n}. {card.front}", bold=True)
+        secho(f"{n}. {card.front}", bold=True)
         if typer.prompt("", default="", show_default=False, prompt_suffix="").strip() == "q":
             break
-        typer.echo(f"   {card.back}\n   ({card.source})")
+        echo(f"   {card.back}\n   ({card.source})")
         answer = ""
         while answer not in ("y", "n", "q"):
             answer = typer.prompt("Did you know it? [y/n/q]").strip().lower()[:1]
@@ -89,5 +94,5 @@ def _review(queue: list[Flashcard], store: ProgressStore) -> None:
         card_after = store.review_flashcard(card.id, answer == "y")
         known += answer == "y"
         reviewed += 1
-        typer.echo(f"   next review {card_after.due:%Y-%m-%d} (box {card_after.box})\n")
-    typer.echo(prompts.CARDS_DONE.format(known=known, total=reviewed))
+        echo(f"   next review {card_after.due:%Y-%m-%d} (box {card_after.box})\n")
+    echo(prompts.CARDS_DONE.format(known=known, total=reviewed))

@@ -12,12 +12,12 @@ import typer
 
 from tutor import prompts
 from tutor.catalog import load_catalog
-from tutor.cli.app import echo, fail
+from tutor.cli.app import echo, fail, secho, warn_notices
 from tutor.cli.team import PASSWORD_OPT, USER_OPT, acting_user
 from tutor.config import get_settings
 from tutor.errors import InputError
 from tutor.exam import DOMAINS, TASKS
-from tutor.progress import ProgressStore, open_progress_store
+from tutor.progress import open_progress_store
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.grade import parse_answer
 from tutor.quiz.plaintext import HOW_TO_ANSWER, format_feedback, format_item
@@ -72,7 +72,7 @@ def quiz(
         fail(prompts.QUIZ_BAD_SOURCE.format(source=source, known=", ".join(SOURCES)), 2)
     settings = get_settings()
     store = open_progress_store(settings, acting_user(settings, user, password))
-    _notices(store)
+    warn_notices(store)
     result = practice_quiz(settings, load_catalog(), lambda: quiz_chunks(settings), store,
                            source=next(s for s in SOURCES if s == source), domain=domain,
                            task=task, count=count, seed=seed, review=review)
@@ -82,7 +82,7 @@ def quiz(
     if not result.items:
         fail(prompts.QUIZ_EMPTY)
     if result.notice:
-        typer.secho(result.notice, fg=typer.colors.YELLOW, err=True)
+        secho(result.notice, fg=typer.colors.YELLOW, err=True)
     _run_interactive(PracticeSession(result, store))
 
 
@@ -103,7 +103,7 @@ def _run_interactive(session: PracticeSession) -> None:
                 echo(str(exc))
         echo(format_feedback(item, record.result) + "\n")
         if session.store is not None:
-            _notices(session.store)
+            warn_notices(session.store)
     _summary(session)
 
 
@@ -111,14 +111,7 @@ def _summary(session: PracticeSession) -> None:
     right, answered = session.score
     echo(f"Score: {right}/{answered}. Missed questions come back in spaced review.")
     if session.store is not None:
-        _notices(session.store)
-
-
-def _notices(store: ProgressStore) -> None:
-    """What the progress store had to do (a damaged database moved aside, answers waiting for
-    a lock or a read-only file), on stderr so --json output stays clean."""
-    for notice in store.notices():
-        echo(f"warning: {notice}", err=True)
+        warn_notices(session.store)
 
 
 def progress(
@@ -130,7 +123,7 @@ def progress(
     """Accuracy per domain, weakest task statements and questions due for review."""
     settings = get_settings()
     store = open_progress_store(settings, acting_user(settings, user, password))
-    _notices(store)
+    warn_notices(store)
     totals, weak, boxes = store.totals(), store.weak_areas(window), store.review_counts()
     data: dict[str, Any] = {
         "domains": [

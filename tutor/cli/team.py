@@ -10,7 +10,7 @@ import typer
 
 from tutor import prompts
 from tutor.auth.access import Role, User, require_admin
-from tutor.cli.app import emit_json, fail
+from tutor.cli.app import echo, emit_json, fail, fail_on
 from tutor.config import Settings, get_settings
 from tutor.errors import TutorError
 
@@ -37,7 +37,7 @@ def acting_user(settings: Settings, name: str | None, password: str | None) -> U
     try:
         return Accounts(settings).sign_in(name, password, f"cli@{socket.gethostname()}").user
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
 
 
 def require_admin_cli(settings: Settings, name: str | None, password: str | None,
@@ -47,7 +47,7 @@ def require_admin_cli(settings: Settings, name: str | None, password: str | None
     try:
         require_admin(settings, user, action)
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     return user
 
 
@@ -61,10 +61,10 @@ def migrate() -> None:
         applied = apply(url)
         version = current_version(url)
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     for m in applied:
-        typer.echo(f"applied {m.version:04d}_{m.name}")
-    typer.echo(f"schema at version {version} of {len(available())}")
+        echo(f"applied {m.version:04d}_{m.name}")
+    echo(f"schema at version {version} of {len(available())}")
 
 
 @users_app.command("add")
@@ -86,7 +86,7 @@ def users_add(
         accounts = Accounts(settings)
         bootstrap = role is Role.admin and not accounts.has_admin()
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     if not bootstrap:
         require_admin_cli(settings, user, password, "add accounts")
     secret: str | None = None
@@ -98,8 +98,8 @@ def users_add(
     try:
         account = accounts.add(name, role, secret)
     except TutorError as exc:
-        fail(str(exc))
-    typer.echo(f"added {account.role.value} {account.name}")
+        fail_on(exc)
+    echo(f"added {account.role.value} {account.name}")
 
 
 @users_app.command("list")
@@ -116,14 +116,14 @@ def users_list(
     try:
         accounts = Accounts(settings).list()
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     if as_json:
         emit_json([a.model_dump(mode="json") for a in accounts])
         return
     for a in accounts:
         state = "disabled" if a.disabled else "active"
         login = "password" if a.password else "oidc"
-        typer.echo(f"{a.name:<32} {a.role.value:<8} {state:<9} {login:<8} "
+        echo(f"{a.name:<32} {a.role.value:<8} {state:<9} {login:<8} "
                    f"{a.created:%Y-%m-%d}")
 
 
@@ -141,5 +141,5 @@ def users_disable(
     try:
         Accounts(settings).disable(name)
     except TutorError as exc:
-        fail(str(exc))
-    typer.echo(f"disabled {name}")
+        fail_on(exc)
+    echo(f"disabled {name}")

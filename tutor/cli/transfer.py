@@ -14,7 +14,7 @@ import typer
 
 from tutor import prompts
 from tutor.auth.access import User
-from tutor.cli.app import fail
+from tutor.cli.app import echo, fail, fail_on, warn_notices
 from tutor.cli.team import PASSWORD_OPT, USER_OPT, acting_user
 from tutor.config import Settings, get_settings
 from tutor.errors import AccessDeniedError, TutorError
@@ -44,34 +44,40 @@ def export_progress(
     password: str | None = PASSWORD_OPT,
 ) -> None:
     """Write one learner's attempts and review cards to a JSON file."""
+    if out.is_dir():
+        fail(prompts.CLI_IS_A_FOLDER.format(path=out), 2)
     settings = get_settings()
     try:
-        history = _store(settings, acting_user(settings, user, password), learner).history()
+        store = _store(settings, acting_user(settings, user, password), learner)
+        warn_notices(store)
+        history = store.history()
     except TutorError as exc:
-        fail(str(exc))
+        fail_on(exc)
     history.learner = learner or user
     out.write_text(history.model_dump_json(indent=1), encoding="utf-8")
-    typer.echo(f"exported {len(history.attempts)} attempts and {len(history.cards)} review "
+    echo(f"exported {len(history.attempts)} attempts and {len(history.cards)} review "
                f"cards to {out}")
 
 
 def import_progress(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="File written by "
-                                "tutor export-progress."),
+    path: Path = typer.Argument(..., help="File written by tutor export-progress."),
     learner: str | None = LEARNER_OPT,
     user: str | None = USER_OPT,
     password: str | None = PASSWORD_OPT,
 ) -> None:
     """Add an exported history to a learner's progress (what is already there is kept)."""
+    if path.is_dir():
+        fail(prompts.CLI_IS_A_FOLDER.format(path=path), 2)
     settings = get_settings()
-    try:
+    try:  # a missing file reaches the boundary: "no such file or folder", exit code 2
         history = ProgressHistory.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        fail(f"{path} is not a progress export: {str(exc).splitlines()[0]}")
+        fail(prompts.NOT_A_PROGRESS_EXPORT.format(path=path, detail=str(exc).splitlines()[0]))
     try:
-        added = _store(settings, acting_user(settings, user, password), learner
-                       ).restore(history)
+        store = _store(settings, acting_user(settings, user, password), learner)
+        warn_notices(store)
+        added = store.restore(history)
     except TutorError as exc:
-        fail(str(exc))
-    typer.echo(f"imported {added} new attempts (of {len(history.attempts)}) and "
+        fail_on(exc)
+    echo(f"imported {added} new attempts (of {len(history.attempts)}) and "
                f"{len(history.cards)} review cards")

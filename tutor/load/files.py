@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
+from tutor import prompts
 from tutor.errors import LoadError
 from tutor.load import normalize as nz
 from tutor.load.markdown import from_markdown
@@ -16,6 +19,19 @@ HTML = {".html", ".htm", ".xhtml"}
 PDF = {".pdf"}
 CARDS = {".yaml", ".yml"}  # concept-card files only; other YAML is reported unsupported
 SUPPORTED = MARKDOWN | TEXT | HTML | PDF | CARDS
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file, else LoadError (``unsupported``).
+
+    The file is opened without blocking and checked on the open descriptor: opening a FIFO
+    for reading otherwise waits for a writer, and a file can be swapped for one between a
+    check by name and the read. OSError when the file cannot be read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LoadError(prompts.NOT_REGULAR_FILE, "unsupported")
+        return fh.read()
 
 
 def load_file(
@@ -35,7 +51,10 @@ def load_file(
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(f"unsupported file type '{suffix or path.name}'", "unsupported")
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(prompts.NOT_REGULAR_FILE, "unsupported")
+    size = info.st_size
     if size == 0:
         raise LoadError("the file is empty", "empty")
     if size > max_bytes:
@@ -50,7 +69,7 @@ def load_file(
 
         doc = load_pdf(path, source, max_pages=max_pdf_pages)
     else:
-        data = path.read_bytes()
+        data = read_regular(path)
         if nz.looks_binary(data):
             raise LoadError("the file holds binary data, not text; check that it really is "
                             f"a {suffix} file", "corrupt")

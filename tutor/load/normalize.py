@@ -28,6 +28,12 @@ SAMPLE = 1 << 16
 MAX_NUL_SHARE = 0.01
 MAX_CONTROL_SHARE = 0.05
 MIN_BAD_BYTES = 8  # a short note with a stray NUL is text with a flaw, not binary
+# Bytes that are not UTF-8: Latin-1 or Windows-1252 text has a few (accented letters), random
+# or compressed data about half. Text in any alphabet also has spaces and line breaks between
+# its words (Russian in Windows-1251 is almost all non-UTF-8 bytes, yet text); noise has ~2%.
+MAX_UNDECODABLE_SHARE = 0.25
+MIN_SPACE_SHARE = 0.05
+_SPACES = b" \t\n\r"
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -46,8 +52,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def looks_binary(data: bytes) -> bool:
-    """Whether ``data`` is binary rather than text: more NUL bytes or control bytes than text
-    in any encoding ``decode`` reads would hold (a stray NUL or two is text with a flaw)."""
+    """Whether ``data`` is binary rather than text, judged on its first ``SAMPLE`` bytes: more
+    NUL bytes or control bytes than text in any encoding ``decode`` reads would hold (a stray
+    NUL or two is text with a flaw), or a large share of bytes that are not UTF-8 with hardly
+    a space or line break among them."""
     if data.startswith(_BOMS) or _utf16_without_bom(data):
         return False
     sample = data[:SAMPLE]
@@ -55,8 +63,13 @@ def looks_binary(data: bytes) -> bool:
         return False
     nuls = sample.count(0)
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return (nuls >= MIN_BAD_BYTES and nuls / len(sample) > MAX_NUL_SHARE) or (
-        controls >= MIN_BAD_BYTES and controls / len(sample) > MAX_CONTROL_SHARE)
+    if (nuls >= MIN_BAD_BYTES and nuls / len(sample) > MAX_NUL_SHARE) or (
+            controls >= MIN_BAD_BYTES and controls / len(sample) > MAX_CONTROL_SHARE):
+        return True
+    undecodable = sample.decode("utf-8", errors="replace").count("\ufffd")
+    spaces = len(sample) - len(sample.translate(None, _SPACES))
+    return (undecodable >= MIN_BAD_BYTES and undecodable / len(sample) > MAX_UNDECODABLE_SHARE
+            and spaces / len(sample) < MIN_SPACE_SHARE)
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, apply_configuration
@@ -19,6 +20,7 @@ from pypdf.generic import IndirectObject
 
 from tutor.errors import LoadError
 from tutor.load import normalize as nz
+from tutor.load.files import read_regular
 from tutor.types import Document, Section
 
 # pypdf logs every recoverable oddity of a damaged file at WARNING; the report carries the outcome.
@@ -111,7 +113,8 @@ def load_pdf(path: Path, source: str, *, max_pages: int = 2000) -> Document:
 def _open(path: Path) -> PdfReader:
     """The reader of a PDF that opens without a password, or LoadError."""
     try:
-        reader = PdfReader(str(path), strict=False)
+        # pypdf reads the whole file into memory anyway; read_regular never blocks on a FIFO
+        reader = PdfReader(BytesIO(read_regular(path)), strict=False)
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")

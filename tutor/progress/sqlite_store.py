@@ -7,6 +7,7 @@ be shared across threads and processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -162,7 +163,10 @@ class SQLiteProgressStore:
             except ProgressStoreError:
                 return
             self._memory = []
-            self.journal.unlink(missing_ok=True)
+            # A journal that cannot be removed holds answers written now; a queued answer
+            # already written is skipped the next time.
+            with contextlib.suppress(OSError):
+                self.journal.unlink(missing_ok=True)
 
     # ---- reading ------------------------------------------------------------------------------
 
