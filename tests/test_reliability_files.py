@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PDF_FIXTURES
+from tests.conftest import ENCODERS, PDF_FIXTURES
 from tests.fixtures import pdfgen
 from tests.fixtures.relkit import assert_consistent, child_env, index_state, run_measured, write_doc
 
@@ -64,8 +64,11 @@ def test_empty_and_broken_files_are_reported_and_the_rest_ingests(tmp_path: Path
 # --- case 4 --------------------------------------------------------------------------------
 
 @pytest.mark.server
-def test_size_limit_and_bombs_are_stopped_with_bounded_memory(tmp_path: Path) -> None:
-    """The real `tutor ingest --json` in a child process; its peak memory is measured."""
+def test_size_limit_and_bombs_are_stopped_with_bounded_memory(tmp_path: Path,
+                                                              minilm_base) -> None:
+    """The real `tutor ingest --json` in a child process; its peak memory is measured. The
+    child uses the session's ONNX export, as a set-up machine would: the one-off export (torch
+    in memory for a few seconds) is setup, not what hostile files cost."""
     folder = tmp_path / "hostile"
     folder.mkdir()
     # Sparse files: 3 GB on paper, nothing on disk. Reading one would need 3 GB of memory.
@@ -80,7 +83,8 @@ def test_size_limit_and_bombs_are_stopped_with_bounded_memory(tmp_path: Path) ->
     started = time.perf_counter()
     done, peak_mb = run_measured(
         [sys.executable, "-m", "tutor.cli", "ingest", "--json", str(folder)],
-        child_env(tmp_path / "home", TUTOR_MAX_FILE_MB="50"))
+        child_env(tmp_path / "home", TUTOR_MAX_FILE_MB="50",
+                  TUTOR_ENCODER_DIR=str(ENCODERS)))
     seconds = time.perf_counter() - started
     assert done.returncode == 0, done.stderr
     report = {f["path"]: f for f in json.loads(done.stdout)["files"]}
