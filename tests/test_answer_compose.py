@@ -160,3 +160,31 @@ def test_a_list_question_quotes_the_items_that_follow_the_sentence_introducing_t
     assert analyse(question).type == "list"
     answer = answerer().answer(question, hits(buckets, SPOT_A))
     assert all(x in answer.text for x in ("Block Public Access", "versioning", "SSE-KMS"))
+
+
+def test_a_comparison_gets_each_sides_own_passage_after_the_hits() -> None:
+    from types import SimpleNamespace
+
+    from tutor.service import Tutor
+
+    class Lexical:
+        def __init__(self) -> None:
+            self.queries: list[tuple[str, str | None]] = []
+
+        def search(self, query: str, k: int, mode: str | None = None,
+                   filters: object = None) -> list[Hit]:
+            self.queries.append((query, mode))
+            found = {"asynchronous inference": ASYNC, "batch transform": BATCH}[query.lower()]
+            return hits(CONTRAST, found)
+
+    retriever = Lexical()
+    fake = SimpleNamespace(extractive=answerer(), retriever=retriever)
+    out = Tutor._side_hits(fake, "async inference vs batch transform?",  # type: ignore[arg-type]
+                           hits(CONTRAST), None)
+    assert [h.chunk.id for h in out] == [CONTRAST.id, ASYNC.id, BATCH.id]
+    assert [h.rank for h in out] == [1, 2, 3]
+    assert all(mode == "bm25" for _, mode in retriever.queries)
+    # not a comparison: the hits as retrieval gave them, and no further search
+    assert Tutor._side_hits(fake, "What is batch transform?",  # type: ignore[arg-type]
+                            hits(BATCH), None) == hits(BATCH)
+    assert len(retriever.queries) == 2
