@@ -64,6 +64,10 @@ _FILLER = re.compile(
     r"in sagemaker|for me|exactly|again))+\s*$", re.I)
 
 
+# a second word that is not a head noun a one-word side could share ("X vs Y too")
+_SIDE_NO_HEAD = re.compile(r"^(?:too|also|then|now|here|again|please|pls|exactly|\W+)$", re.I)
+
+
 @dataclass(frozen=True)
 class Entity:
     """Something a question names: a catalog entry, an ML concept, or a compared phrase."""
@@ -166,7 +170,7 @@ def compared_phrases(text: str) -> list[str]:
             return []
         left = re.split(r"\b(?:use|choose|pick|between|prefer|is|are|should i|when)\s+",
                         parts[0], flags=re.I)[-1]
-        right = re.split(r"\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[1],
+        right = re.split(r"\s*,\s*|\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[1],
                          maxsplit=1, flags=re.I)[0]
         sides = [left, right]
     out = []
@@ -175,7 +179,14 @@ def compared_phrases(text: str) -> list[str]:
         side = re.sub(r"^(?:sagemaker|amazon|aws)\s+", "", side, flags=re.I)
         if side and len(side) <= 60:
             out.append(side)
-    return out if len(out) == 2 else []
+    if len(out) != 2:
+        return []
+    # "L1 vs L2 constructs", "local vs global explanations": a one-word left side shares the
+    # right side's head noun
+    left, right = out[0].split(), out[1].split()
+    if len(left) == 1 and len(right) == 2 and not _SIDE_NO_HEAD.match(right[1]):
+        out[0] = f"{out[0]} {right[1]}"
+    return out
 
 
 def _catalog_entities(text: str, catalog: Catalog | None) -> list[Entity]:
@@ -205,9 +216,21 @@ def _concept_entities(text: str) -> list[Entity]:
 def _resolve(phrase: str, catalog: Catalog | None) -> Entity:
     """A compared phrase as an entity: its catalog entry or concept when it names one."""
     for entity in _concept_entities(phrase) + _catalog_entities(phrase, catalog):
+        # a concept's short form must be the whole phrase or end it: "L1 constructs" is
+        # not L1 regularization
+        if entity.kind == "concept" and not _ends_with_form(phrase, entity):
+            continue
         if entity.named_in(phrase):
             return Entity(entity.name, (*entity.forms, phrase), entity.kind)
-    return Entity(phrase, (phrase,), "phrase")
+    forms = (phrase, phrase[:-1]) if re.search(r"[^s]s$", phrase) else (phrase,)
+    return Entity(phrase, forms, "phrase")  # "local explanations" names "a local explanation"
+
+
+def _ends_with_form(phrase: str, entity: Entity) -> bool:
+    """False for a concept form followed by one other word, its own head noun ("L1
+    constructs"); a longer phrase ("fine-tuning a foundation model") keeps the concept."""
+    tail = [phrase[m.end():].split() for m in entity.pattern().finditer(phrase)]
+    return any(len(t) != 1 for t in tail)
 
 
 def analyse(text: str, catalog: Catalog | None = None) -> Question:
