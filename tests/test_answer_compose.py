@@ -188,3 +188,23 @@ def test_a_comparison_gets_each_sides_own_passage_after_the_hits() -> None:
     assert Tutor._side_hits(fake, "What is batch transform?",  # type: ignore[arg-type]
                             hits(BATCH), None) == hits(BATCH)
     assert len(retriever.queries) == 2
+
+
+def test_a_further_passage_is_quoted_only_when_close_to_the_lead_in_score_and_meaning() -> None:
+    import numpy as np
+
+    from tutor.answer.compose import extend
+    from tutor.answer.scoring import Scored
+
+    def scored(chunk: Chunk, score: float, cos: float, axis: int) -> Scored:
+        vec = np.zeros(8, dtype=np.float32)
+        vec[axis] = 1.0
+        return Scored(0, hits(chunk)[0], candidates(chunk)[0], vec, cos=cos, score=score)
+
+    lead = scored(ASYNC, 3.0, 0.6, 0)
+    close, weak, unlike = scored(BATCH, 2.6, 0.5, 1), scored(BATCH, 2.0, 0.5, 2), \
+        scored(BATCH, 2.9, 0.1, 3)
+    assert extend([lead], [lead, close], 4, 0.5, other=0.8)[1:] == [close]
+    assert extend([lead], [lead, weak], 4, 0.5, other=0.8) == [lead]
+    assert extend([lead], [lead, weak], 4, 0.5) == [lead, weak]  # no floor asked
+    assert extend([lead], [lead, unlike], 4, 0.5) == [lead]  # far from the question

@@ -40,6 +40,8 @@ _UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
+OTHER = 0.8  # a figure, cause or list answer quotes a further passage only this close to the lead
+MIN_COS = 0.3  # least cosine to the question of a further passage's sentence
 MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
 
 
@@ -88,7 +90,7 @@ def _sentence_words(text: str) -> list[set[str]]:
 
 
 def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,
-           *, allow: set[str] | None = None) -> list[Scored]:
+           *, allow: set[str] | None = None, other: float | None = None) -> list[Scored]:
     """Add candidates by marginal relevance until ``limit`` or until the best addition scores
     below ``stop`` times the lead's score. Sentences of the lead's section, and the one right
     after a chosen sentence, get a bonus, so an answer reads as a passage, not a collage."""
@@ -103,6 +105,13 @@ def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float
             if s in chosen or (allow is not None and s.cand.kind not in allow):
                 continue
             if s.hit.chunk.id not in cited and len(cited) >= MAX_PASSAGES:
+                continue
+            # a further passage must come close to the lead (``other`` times its score)
+            if other is not None and s.hit.chunk.id not in cited and s.score < other * lead.score:
+                continue
+            # a further passage's sentence far from the question in meaning adds a citation
+            # that does not back the answer, whatever words it shares with the question
+            if s.hit.chunk.id not in cited and s.cos < MIN_COS:
                 continue
             if any(duplicate(s, c) for c in chosen):
                 continue
@@ -149,7 +158,7 @@ def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str =
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
-    chosen = extend([lead], rest, limit, stop)
+    chosen = extend([lead], rest, limit, stop, other=OTHER)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -168,7 +177,7 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
     fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
              and s.score >= 0.6 * top and not duplicate(s, first)]
     chosen = [first, *fixes[:1]]
-    chosen = extend(chosen, pool, limit, stop)
+    chosen = extend(chosen, pool, limit, stop, other=OTHER)
     return [Part(s) for s in chosen]
 
 
@@ -181,7 +190,7 @@ def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
                             or all(s.cand.position > lead.cand.position for s in items)):
         chosen = extend([lead], items, limit + 1, stop * 0.7)
         return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
-    chosen = extend([lead], pool, limit, stop * 0.85)
+    chosen = extend([lead], pool, limit, stop * 0.85, other=OTHER)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
