@@ -208,3 +208,14 @@ def test_a_further_passage_is_quoted_only_when_close_to_the_lead_in_score_and_me
     assert extend([lead], [lead, weak], 4, 0.5, other=0.8) == [lead]
     assert extend([lead], [lead, weak], 4, 0.5) == [lead, weak]  # no floor asked
     assert extend([lead], [lead, unlike], 4, 0.5) == [lead]  # far from the question
+
+
+def test_a_figure_question_leads_with_the_number_of_what_it_measures() -> None:
+    serverless = make_chunk(
+        "SageMaker Serverless Inference bills for compute time and scales to zero, so it is "
+        "cheapest for intermittent traffic; memory sizes range from 1,024 MB to 6,144 MB. "
+        "A serverless endpoint limits payloads to 4 MB and processing to 60 seconds.",
+        source="domain-3/3.1-inference-options.md", heading="Serverless inference")
+    answer = answerer().answer("What is the maximum payload size for SageMaker serverless "
+                               "inference?", hits(serverless))
+    assert answer.text.startswith("A serverless endpoint limits payloads to 4 MB")

@@ -37,6 +37,10 @@ _NUMBER = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|f
 _QUANTITY = re.compile(rf"\b(?:{_NUMBER})\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
 _UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", "for", "is",
                         "are", "at", "each", "my", "do", "does", "what", "how", "many", "much"})
+_FIGURE_WORDS = frozenset({"maximum", "max", "minimum", "min", "size", "limit", "long", "big",
+                           "large", "many", "much", "number", "default", "can", "what", "which",
+                           "sagemaker", "amazon", "aws", "it", "i", "there", "up", "most",
+                           "least", "value", "often", "far", "fast", "small", "whats"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
@@ -145,16 +149,25 @@ def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     return [Part(s) for s in in_passage_order(chosen)]
 
 
-def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = ""
-           ) -> list[Part]:
+def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = "",
+           entities: Sequence[Entity] = ()) -> list[Part]:
     # among well-scored sentences holding a number, the one closest in meaning and wording
     # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"
     # "how many private IPs" is answered by "two private IPs per instance": a sentence whose
     # number counts what the question counts comes before one that only holds a number
+    # what is measured ("payload" in "maximum payload size for serverless inference") is
+    # the question's word that is neither a figure word nor part of a name it gives
     asked = _stems(question_text)
+    measured = asked - _FIGURE_WORDS - {w for e in entities for f in (e.name, *e.forms)
+                                        for w in _stems(f)}
+
+    def states(s: Scored) -> bool:
+        return bool(measured & _stems(s.cand.text))
+
     with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
-                   and s.score >= 0.7 * pool[0].score]
-    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), s.cos + s.coverage))
+                   and s.score >= (0.6 if states(s) else 0.7) * pool[0].score]
+    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), states(s),
+                                            s.cos + s.coverage))
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
@@ -264,7 +277,7 @@ def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float)
     if kind == "comparison" and len(question.compared) >= 2:
         return comparison(pool, limit, stop, question.compared)
     if kind == "figure":
-        return figure(pool, limit, stop, question.stem or question.text)
+        return figure(pool, limit, stop, question.stem or question.text, question.entities)
     if kind == "procedure":
         return procedure(pool, limit, stop)
     if kind == "troubleshooting":
