@@ -219,3 +219,15 @@ def test_a_figure_question_leads_with_the_number_of_what_it_measures() -> None:
     answer = answerer().answer("What is the maximum payload size for SageMaker serverless "
                                "inference?", hits(serverless))
     assert answer.text.startswith("A serverless endpoint limits payloads to 4 MB")
+
+
+def test_a_sentence_listing_the_compared_among_others_does_not_state_the_difference() -> None:
+    from tutor.answer.compose import enumerates
+
+    q = analyse("What is the difference between asynchronous inference and batch transform?")
+    assert enumerates("SageMaker offers four ways to get predictions: real-time endpoints, "
+                      "serverless endpoints, asynchronous inference and batch transform jobs.",
+                      q.compared)
+    assert not enumerates("Choose asynchronous inference over batch transform when each "
+                          "caller needs its own result, and batch transform for a dataset.",
+                          q.compared)

@@ -89,6 +89,16 @@ def is_contrast(text: str) -> bool:
     return bool(_CONTRAST.search(text))
 
 
+def enumerates(text: str, compared: Sequence[Entity]) -> bool:
+    """Whether the sentence names the compared things in a list of more ("a, b, c and d")."""
+    n = max(2, len(compared))
+    for clause in re.findall(r"[^:;]+(?:\band\b|\bor\b)[^:;]+", text):
+        items = re.split(r",\s*|\s+and\s+|\s+or\s+", clause)
+        if len(items) > n and sum(any(e.named_in(i) for e in compared) for i in items) >= 2:
+            return True
+    return False
+
+
 def _sentence_words(text: str) -> list[set[str]]:
     return [set(words(s)) for s in _SENTENCE_END.split(text)]
 
@@ -225,8 +235,11 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     both = [s for s in pool if len(s.names) >= 2]
     # a sentence that names both and contrasts them ("choose X over Y when ...") leads; one
     # that merely lists them must score close to the best to be worth stating first
+    # that merely lists them (among others: "four ways: real-time, serverless, asynchronous
+    # and batch") must score close to the best, and a list of more than the compared never leads
     contrast = next((s for s in both if (is_contrast(s.cand.text) and s.score >= 0.6 * top)
-                     or s.score >= 0.85 * top), None)
+                     or (s.score >= 0.85 * top and not enumerates(s.cand.text, compared))),
+                    None)
     used: list[Scored] = [contrast] if contrast is not None else []
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
