@@ -95,3 +95,11 @@ def test_a_one_word_side_shares_the_other_sides_head_noun() -> None:
     assert [e.name for e in q.compared] == ["L1 regularization", "L2 regularization"]
     q = analyse("precision vs recall, i always mix them up")
     assert [e.name for e in q.compared] == ["precision", "recall"]
+
+
+def test_a_space_and_a_hyphen_are_the_same_in_a_name_and_a_unit_is_no_figure_cue() -> None:
+    q = analyse("all at once or canary for a patched container with the same model")
+    assert q.type == "choose" and q.compared[0].named_in("Choose all-at-once when the risk is low")
+    assert question_type("real time or async for 200mb images that take like 10 min each") == \
+        "choose"
+    assert question_type("What is the min instance count of an endpoint?") == "figure"

@@ -220,7 +220,11 @@ def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
 def choose(pool: Sequence[Scored], limit: int, stop: float,
            compared: Sequence[Entity] = ()) -> list[Part]:
     if len(compared) >= 2:
-        return comparison(pool, limit, stop, compared, labels=False)
+        parts = comparison(pool, limit, stop, compared, labels=False)
+        # the sentence that makes the choice best leads, whether or not it names a side
+        if not any(p.item is pool[0] or duplicate(p.item, pool[0]) for p in parts):
+            parts = [Part(pool[0]), *parts][:max(limit, 2)]
+        return parts
     chosen = extend([pool[0]], pool, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 

@@ -36,8 +36,10 @@ _TROUBLE = re.compile(
     r"(?:not|no|never|drop\w*|high|low|worse|wrong|bad|stale|empty|missing))\b", re.I)
 _WHY = re.compile(r"^\s*(why|how come)\b", re.I)
 _FIGURE = re.compile(
-    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|min|limit|"
-    r"limits|size|timeout|duration|retention|up to|at most|number of|percent|percentage|quota|"
+    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|"
+    # "10 min" after a number is a unit, not a figure asked for
+    r"(?<!\d)(?<!\d )min|limit|limits|size|timeout|duration|retention|up to|at most|"
+    r"number of|percent|percentage|quota|"
     r"cost savings?|save|default|typical \w+ values?|how (?:big|small) can)\b", re.I)
 _PROCEDURE = re.compile(
     r"\b(how (?:do|can|should|would) (?:i|we|you)|how (?:does|do|can|is) \w+|how to|steps?|"
@@ -80,11 +82,16 @@ class Entity:
         """Any of its forms as whole words, ignoring case."""
         alts = sorted({f.lower() for f in (self.name, *self.forms) if f.strip()},
                       key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alts)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
                           + r")(?![\w-])", re.I)
 
     def named_in(self, text: str) -> bool:
         return bool(self.pattern().search(text))
+
+
+def _spaced(form: str) -> str:
+    """A form as a pattern where a space and a hyphen are the same ("all-at-once")."""
+    return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", form))
 
 
 @dataclass(frozen=True)
