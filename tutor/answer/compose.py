@@ -171,8 +171,9 @@ def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str =
     measured = asked - _FIGURE_WORDS - {w for e in entities for f in (e.name, *e.forms)
                                         for w in _stems(f)}
 
-    def states(s: Scored) -> bool:
-        return bool(measured & _stems(s.cand.text))
+    def states(s: Scored) -> bool:  # also inside a compound name ("ScaleInCooldown")
+        low = s.cand.text.lower()
+        return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
 
     with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
                    and s.score >= (0.6 if states(s) else 0.7) * pool[0].score]
