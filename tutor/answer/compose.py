@@ -3,7 +3,8 @@ order, under which short labels.
 
 - definition: the best (defining) sentence, then at most two that add to it;
 - figure: the sentence or table row holding the figure first, preferring a number followed by
-  the question's own unit word ("how many private IPs" -> "two private IP addresses");
+  the question's own unit word ("how many private IPs" -> "two private IP addresses") or
+  next to the word of what is measured ("payload"), then at most two more;
 - comparison: the sentence that contrasts them, then per compared entity the best-scoring
   sentence of its own section that names it alone;
 - procedure: the steps in order, from one section;
@@ -182,7 +183,7 @@ def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str =
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
-    chosen = extend([lead], rest, limit, stop, other=OTHER)
+    chosen = extend([lead], rest, min(limit, 3), stop, other=OTHER)  # the figure and two more
     return [Part(s) for s in in_passage_order(chosen)]
 
 
