@@ -160,3 +160,74 @@ def test_a_list_question_quotes_the_items_that_follow_the_sentence_introducing_t
     assert analyse(question).type == "list"
     answer = answerer().answer(question, hits(buckets, SPOT_A))
     assert all(x in answer.text for x in ("Block Public Access", "versioning", "SSE-KMS"))
+
+
+def test_a_comparison_gets_each_sides_own_passage_after_the_hits() -> None:
+    from types import SimpleNamespace
+
+    from tutor.service import Tutor
+
+    class Lexical:
+        def __init__(self) -> None:
+            self.queries: list[tuple[str, str | None]] = []
+
+        def search(self, query: str, k: int, mode: str | None = None,
+                   filters: object = None) -> list[Hit]:
+            self.queries.append((query, mode))
+            found = {"asynchronous inference": ASYNC, "batch transform": BATCH}[query.lower()]
+            return hits(CONTRAST, found)
+
+    retriever = Lexical()
+    fake = SimpleNamespace(extractive=answerer(), retriever=retriever)
+    out = Tutor._side_hits(fake, "async inference vs batch transform?",  # type: ignore[arg-type]
+                           hits(CONTRAST), None)
+    assert [h.chunk.id for h in out] == [CONTRAST.id, ASYNC.id, BATCH.id]
+    assert [h.rank for h in out] == [1, 2, 3]
+    assert all(mode == "bm25" for _, mode in retriever.queries)
+    # not a comparison: the hits as retrieval gave them, and no further search
+    assert Tutor._side_hits(fake, "What is batch transform?",  # type: ignore[arg-type]
+                            hits(BATCH), None) == hits(BATCH)
+    assert len(retriever.queries) == 2
+
+
+def test_a_further_passage_is_quoted_only_when_close_to_the_lead_in_score_and_meaning() -> None:
+    import numpy as np
+
+    from tutor.answer.compose import extend
+    from tutor.answer.scoring import Scored
+
+    def scored(chunk: Chunk, score: float, cos: float, axis: int) -> Scored:
+        vec = np.zeros(8, dtype=np.float32)
+        vec[axis] = 1.0
+        return Scored(0, hits(chunk)[0], candidates(chunk)[0], vec, cos=cos, score=score)
+
+    lead = scored(ASYNC, 3.0, 0.6, 0)
+    close, weak, unlike = scored(BATCH, 2.6, 0.5, 1), scored(BATCH, 2.0, 0.5, 2), \
+        scored(BATCH, 2.9, 0.1, 3)
+    assert extend([lead], [lead, close], 4, 0.5, other=0.8)[1:] == [close]
+    assert extend([lead], [lead, weak], 4, 0.5, other=0.8) == [lead]
+    assert extend([lead], [lead, weak], 4, 0.5) == [lead, weak]  # no floor asked
+    assert extend([lead], [lead, unlike], 4, 0.5) == [lead]  # far from the question
+
+
+def test_a_figure_question_leads_with_the_number_of_what_it_measures() -> None:
+    serverless = make_chunk(
+        "SageMaker Serverless Inference bills for compute time and scales to zero, so it is "
+        "cheapest for intermittent traffic; memory sizes range from 1,024 MB to 6,144 MB. "
+        "A serverless endpoint limits payloads to 4 MB and processing to 60 seconds.",
+        source="domain-3/3.1-inference-options.md", heading="Serverless inference")
+    answer = answerer().answer("What is the maximum payload size for SageMaker serverless "
+                               "inference?", hits(serverless))
+    assert answer.text.startswith("A serverless endpoint limits payloads to 4 MB")
+
+
+def test_a_sentence_listing_the_compared_among_others_does_not_state_the_difference() -> None:
+    from tutor.answer.compose import enumerates
+
+    q = analyse("What is the difference between asynchronous inference and batch transform?")
+    assert enumerates("SageMaker offers four ways to get predictions: real-time endpoints, "
+                      "serverless endpoints, asynchronous inference and batch transform jobs.",
+                      q.compared)
+    assert not enumerates("Choose asynchronous inference over batch transform when each "
+                          "caller needs its own result, and batch transform for a dataset.",
+                          q.compared)

@@ -84,3 +84,22 @@ def test_type_rules_agree_with_the_dataset_labels() -> None:
     assert sum(right.values()) / len(rows) >= 0.72
     assert right["comparison"] / total["comparison"] >= 0.9
     assert right["practice"] == total["practice"]
+
+
+def test_a_one_word_side_shares_the_other_sides_head_noun() -> None:
+    q = analyse("pls explain L1 vs L2 constructs in cdk")
+    assert [e.name for e in q.compared] == ["L1 constructs", "L2 constructs"]
+    assert all(e.kind == "phrase" for e in q.compared)  # not L1/L2 regularization
+    assert q.compared[0].named_in("an L1 construct maps to one resource")
+    q = analyse("Explain the difference between L1 and L2 regularization.")
+    assert [e.name for e in q.compared] == ["L1 regularization", "L2 regularization"]
+    q = analyse("precision vs recall, i always mix them up")
+    assert [e.name for e in q.compared] == ["precision", "recall"]
+
+
+def test_a_space_and_a_hyphen_are_the_same_in_a_name_and_a_unit_is_no_figure_cue() -> None:
+    q = analyse("all at once or canary for a patched container with the same model")
+    assert q.type == "choose" and q.compared[0].named_in("Choose all-at-once when the risk is low")
+    assert question_type("real time or async for 200mb images that take like 10 min each") == \
+        "choose"
+    assert question_type("What is the min instance count of an endpoint?") == "figure"

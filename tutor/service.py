@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WARM_QUERY = "warm up"
+SIDE_HITS = 2  # passages per compared side added to a comparison's hits
 
 
 def clean_question(question: str | None, limit: int) -> str:
@@ -136,7 +137,29 @@ class Tutor:
         vector = self.embedder.embed_query(query)
         k = max(self.settings.k, self.settings.answer_hits)
         hits = self.retriever.search(query, k=k, filters=inputs.get("filters"), vector=vector)
+        hits = self._side_hits(query, hits, inputs.get("filters"))
         return {**inputs, "query": query, "hits": hits, "vector": vector}
+
+    def _side_hits(self, query: str, hits: list[Hit], filters: Filters | None) -> list[Hit]:
+        """For a question that compares two things, the best passages naming each side on its
+        own (BM25 on the side's name: no second embedding), after the hits retrieval gave.
+        A query naming both ranks the passages naming both first; each side's own section,
+        which states what that side is, often falls outside the top k."""
+        q = self.extractive.analyse(query)
+        sides = q.compared
+        if q.type != "comparison" or len(sides) < 2:
+            return hits
+        seen = {h.chunk.id for h in hits}
+        extra: list[Hit] = []
+        for side in sides:
+            found = self.retriever.search(side.name, k=SIDE_HITS + 2, mode="bm25",
+                                          filters=filters)
+            own = [h for h in found if h.chunk.id not in seen and not h.chunk.is_card
+                   and side.named_in(h.chunk.text)][:SIDE_HITS]
+            seen.update(h.chunk.id for h in own)
+            extra.extend(own)
+        n = len(hits)
+        return hits + [h.model_copy(update={"rank": n + i}) for i, h in enumerate(extra, 1)]
 
     def _answer_hits(self, hits: list[Hit]) -> list[Hit]:
         """Hits with hidden and instruction-like text removed, unless the answerer does it."""

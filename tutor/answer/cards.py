@@ -10,6 +10,7 @@ close its wording ("max payload of a real-time endpoint" is not "... of serverle
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,7 @@ from tutor.embed import Embedder
 from tutor.types import Hit
 
 CARD_MATCH = 0.7
+_DIGIT = re.compile(r"\d")
 
 
 def lead_card(question: Question, hits: Sequence[Hit], embedder: Embedder, q_vec: np.ndarray,
@@ -28,6 +30,8 @@ def lead_card(question: Question, hits: Sequence[Hit], embedder: Embedder, q_vec
     """The best-matching card among the hits, as a scored candidate, when it clears
     ``threshold`` and names what the question names; else None."""
     scored = card_matches(question, hits, embedder, q_vec)
+    if question.type == "figure":  # a card without a figure cannot lead a figure's answer
+        scored = [s for s in scored if _DIGIT.search(s.cand.text)]
     if not scored or question.type == "practice":
         return None
     best = scored[0]

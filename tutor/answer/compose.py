@@ -3,7 +3,8 @@ order, under which short labels.
 
 - definition: the best (defining) sentence, then at most two that add to it;
 - figure: the sentence or table row holding the figure first, preferring a number followed by
-  the question's own unit word ("how many private IPs" -> "two private IP addresses");
+  the question's own unit word ("how many private IPs" -> "two private IP addresses") or
+  next to the word of what is measured ("payload"), then at most two more;
 - comparison: the sentence that contrasts them, then per compared entity the best-scoring
   sentence of its own section that names it alone;
 - procedure: the steps in order, from one section;
@@ -37,9 +38,15 @@ _NUMBER = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|f
 _QUANTITY = re.compile(rf"\b(?:{_NUMBER})\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
 _UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", "for", "is",
                         "are", "at", "each", "my", "do", "does", "what", "how", "many", "much"})
+_FIGURE_WORDS = frozenset({"maximum", "max", "minimum", "min", "size", "limit", "long", "big",
+                           "large", "many", "much", "number", "default", "can", "what", "which",
+                           "sagemaker", "amazon", "aws", "it", "i", "there", "up", "most",
+                           "least", "value", "often", "far", "fast", "small", "whats"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
+OTHER = 0.8  # a figure, cause or list answer quotes a further passage only this close to the lead
+MIN_COS = 0.3  # least cosine to the question of a further passage's sentence
 MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
 
 
@@ -83,12 +90,22 @@ def is_contrast(text: str) -> bool:
     return bool(_CONTRAST.search(text))
 
 
+def enumerates(text: str, compared: Sequence[Entity]) -> bool:
+    """Whether the sentence names the compared things in a list of more ("a, b, c and d")."""
+    n = max(2, len(compared))
+    for clause in re.findall(r"[^:;]+(?:\band\b|\bor\b)[^:;]+", text):
+        items = re.split(r",\s*|\s+and\s+|\s+or\s+", clause)
+        if len(items) > n and sum(any(e.named_in(i) for e in compared) for i in items) >= 2:
+            return True
+    return False
+
+
 def _sentence_words(text: str) -> list[set[str]]:
     return [set(words(s)) for s in _SENTENCE_END.split(text)]
 
 
 def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,
-           *, allow: set[str] | None = None) -> list[Scored]:
+           *, allow: set[str] | None = None, other: float | None = None) -> list[Scored]:
     """Add candidates by marginal relevance until ``limit`` or until the best addition scores
     below ``stop`` times the lead's score. Sentences of the lead's section, and the one right
     after a chosen sentence, get a bonus, so an answer reads as a passage, not a collage."""
@@ -103,6 +120,13 @@ def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float
             if s in chosen or (allow is not None and s.cand.kind not in allow):
                 continue
             if s.hit.chunk.id not in cited and len(cited) >= MAX_PASSAGES:
+                continue
+            # a further passage must come close to the lead (``other`` times its score)
+            if other is not None and s.hit.chunk.id not in cited and s.score < other * lead.score:
+                continue
+            # a further passage's sentence far from the question in meaning adds a citation
+            # that does not back the answer, whatever words it shares with the question
+            if s.hit.chunk.id not in cited and s.cos < MIN_COS:
                 continue
             if any(duplicate(s, c) for c in chosen):
                 continue
@@ -136,20 +160,30 @@ def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     return [Part(s) for s in in_passage_order(chosen)]
 
 
-def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = ""
-           ) -> list[Part]:
+def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = "",
+           entities: Sequence[Entity] = ()) -> list[Part]:
     # among well-scored sentences holding a number, the one closest in meaning and wording
     # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"
     # "how many private IPs" is answered by "two private IPs per instance": a sentence whose
     # number counts what the question counts comes before one that only holds a number
+    # what is measured ("payload" in "maximum payload size for serverless inference") is
+    # the question's word that is neither a figure word nor part of a name it gives
     asked = _stems(question_text)
+    measured = asked - _FIGURE_WORDS - {w for e in entities for f in (e.name, *e.forms)
+                                        for w in _stems(f)}
+
+    def states(s: Scored) -> bool:  # also inside a compound name ("ScaleInCooldown")
+        low = s.cand.text.lower()
+        return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
+
     with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
-                   and s.score >= 0.7 * pool[0].score]
-    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), s.cos + s.coverage))
+                   and s.score >= (0.6 if states(s) else 0.7) * pool[0].score]
+    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), states(s),
+                                            s.cos + s.coverage))
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
-    chosen = extend([lead], rest, limit, stop)
+    chosen = extend([lead], rest, min(limit, 3), stop, other=OTHER)  # the figure and two more
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -168,7 +202,7 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
     fixes = [s for s in pool if s is not first and is_fix(s.cand.text)
              and s.score >= 0.6 * top and not duplicate(s, first)]
     chosen = [first, *fixes[:1]]
-    chosen = extend(chosen, pool, limit, stop)
+    chosen = extend(chosen, pool, limit, stop, other=OTHER)
     return [Part(s) for s in chosen]
 
 
@@ -181,14 +215,18 @@ def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
                             or all(s.cand.position > lead.cand.position for s in items)):
         chosen = extend([lead], items, limit + 1, stop * 0.7)
         return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
-    chosen = extend([lead], pool, limit, stop * 0.85)
+    chosen = extend([lead], pool, limit, stop * 0.85, other=OTHER)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
 def choose(pool: Sequence[Scored], limit: int, stop: float,
            compared: Sequence[Entity] = ()) -> list[Part]:
     if len(compared) >= 2:
-        return comparison(pool, limit, stop, compared, labels=False)
+        parts = comparison(pool, limit, stop, compared, labels=False)
+        # the sentence that makes the choice best leads, whether or not it names a side
+        if not any(p.item is pool[0] or duplicate(p.item, pool[0]) for p in parts):
+            parts = [Part(pool[0]), *parts][:max(limit, 2)]
+        return parts
     chosen = extend([pool[0]], pool, limit, stop)
     return [Part(s) for s in in_passage_order(chosen)]
 
@@ -203,8 +241,11 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     both = [s for s in pool if len(s.names) >= 2]
     # a sentence that names both and contrasts them ("choose X over Y when ...") leads; one
     # that merely lists them must score close to the best to be worth stating first
+    # that merely lists them (among others: "four ways: real-time, serverless, asynchronous
+    # and batch") must score close to the best, and a list of more than the compared never leads
     contrast = next((s for s in both if (is_contrast(s.cand.text) and s.score >= 0.6 * top)
-                     or s.score >= 0.85 * top), None)
+                     or (s.score >= 0.85 * top and not enumerates(s.cand.text, compared))),
+                    None)
     used: list[Scored] = [contrast] if contrast is not None else []
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
@@ -255,7 +296,7 @@ def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float)
     if kind == "comparison" and len(question.compared) >= 2:
         return comparison(pool, limit, stop, question.compared)
     if kind == "figure":
-        return figure(pool, limit, stop, question.stem or question.text)
+        return figure(pool, limit, stop, question.stem or question.text, question.entities)
     if kind == "procedure":
         return procedure(pool, limit, stop)
     if kind == "troubleshooting":

@@ -110,13 +110,11 @@ class ExtractiveAnswerer:
         parts = compose(q, scored, self.max_sentences, self.stop)
         if card is not None:
             rest = [p for p in parts if not duplicate(p.item, card)]
-            if q.compared and all(e.named_in(card.cand.text) for e in q.compared):
-                # the card already states the difference; the notes add each side
-                rest = [p for p in rest if len(p.item.names) < 2]
-            if len(q.compared) >= 2:  # each side's own sentence, one per side
+            if len(q.compared) >= 2:  # the notes' difference, then each side's own sentence
                 rest = [p for p in rest if p.label]
             # the card answers; the notes add at most two sentences, or one per compared side
-            room = max(1, min(max(2, len(q.compared)),
+            # and the difference the notes state
+            room = max(1, min(max(2, len(rest) if len(q.compared) >= 2 else 2),
                               self.max_sentences - len(card.cand.text.split(". "))))
             labelled = any(p.label for p in rest)
             parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]

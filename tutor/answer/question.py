@@ -37,8 +37,10 @@ _TROUBLE = re.compile(
     r"(?:not|no|never|drop\w*|high|low|worse|wrong|bad|stale|empty|missing))\b", re.I)
 _WHY = re.compile(r"^\s*(why|how come)\b", re.I)
 _FIGURE = re.compile(
-    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|min|limit|"
-    r"limits|size|timeout|duration|retention|up to|at most|number of|percent|percentage|quota|"
+    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|"
+    # "10 min" after a number is a unit, not a figure asked for
+    r"(?<!\d)(?<!\d )min|limit|limits|size|timeout|duration|retention|up to|at most|"
+    r"number of|percent|percentage|quota|"
     r"cost savings?|save|default|typical \w+ values?|how (?:big|small) can)\b", re.I)
 _PROCEDURE = re.compile(
     r"\b(how (?:do|can|should|would) (?:i|we|you)|how (?:does|do|can|is) \w+|how to|steps?|"
@@ -65,6 +67,10 @@ _FILLER = re.compile(
     r"in sagemaker|for me|exactly|again))+\s*$", re.I)
 
 
+# a second word that is not a head noun a one-word side could share ("X vs Y too")
+_SIDE_NO_HEAD = re.compile(r"^(?:too|also|then|now|here|again|please|pls|exactly|\W+)$", re.I)
+
+
 @dataclass(frozen=True)
 class Entity:
     """Something a question names: a catalog entry, an ML concept, or a compared phrase."""
@@ -77,11 +83,16 @@ class Entity:
         """Any of its forms as whole words, ignoring case."""
         alts = sorted({f.lower() for f in (self.name, *self.forms) if f.strip()},
                       key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alts)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
                           + r")(?![\w-])", re.I)
 
     def named_in(self, text: str) -> bool:
         return bool(self.pattern().search(text))
+
+
+def _spaced(form: str) -> str:
+    """A form as a pattern where a space and a hyphen are the same ("all-at-once")."""
+    return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", form))
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,7 @@ def compared_phrases(text: str) -> list[str]:
             return []
         left = re.split(r"\b(?:use|choose|pick|between|prefer|is|are|should i|when)\s+",
                         parts[0], flags=re.I)[-1]
-        right = re.split(r"\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[1],
+        right = re.split(r"\s*,\s*|\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[1],
                          maxsplit=1, flags=re.I)[0]
         sides = [left, right]
     out = []
@@ -175,7 +186,14 @@ def compared_phrases(text: str) -> list[str]:
         side = re.sub(r"^(?:sagemaker|amazon|aws)\s+", "", side, flags=re.I)
         if side and len(side) <= 60:
             out.append(side)
-    return out if len(out) == 2 else []
+    if len(out) != 2:
+        return []
+    # "L1 vs L2 constructs", "local vs global explanations": a one-word left side shares the
+    # right side's head noun
+    left, right = out[0].split(), out[1].split()
+    if len(left) == 1 and len(right) == 2 and not _SIDE_NO_HEAD.match(right[1]):
+        out[0] = f"{out[0]} {right[1]}"
+    return out
 
 
 def _catalog_entities(text: str, catalog: Catalog | None) -> list[Entity]:
@@ -205,9 +223,21 @@ def _concept_entities(text: str) -> list[Entity]:
 def _resolve(phrase: str, catalog: Catalog | None) -> Entity:
     """A compared phrase as an entity: its catalog entry or concept when it names one."""
     for entity in _concept_entities(phrase) + _catalog_entities(phrase, catalog):
+        # a concept's short form must be the whole phrase or end it: "L1 constructs" is
+        # not L1 regularization
+        if entity.kind == "concept" and not _ends_with_form(phrase, entity):
+            continue
         if entity.named_in(phrase):
             return Entity(entity.name, (*entity.forms, phrase), entity.kind)
-    return Entity(phrase, (phrase,), "phrase")
+    forms = (phrase, phrase[:-1]) if re.search(r"[^s]s$", phrase) else (phrase,)
+    return Entity(phrase, forms, "phrase")  # "local explanations" names "a local explanation"
+
+
+def _ends_with_form(phrase: str, entity: Entity) -> bool:
+    """False for a concept form followed by one other word, its own head noun ("L1
+    constructs"); a longer phrase ("fine-tuning a foundation model") keeps the concept."""
+    tail = [phrase[m.end():].split() for m in entity.pattern().finditer(phrase)]
+    return any(len(t) != 1 for t in tail)
 
 
 def analyse(text: str, catalog: Catalog | None = None) -> Question:
