@@ -86,8 +86,9 @@ def run_retrieval(tutor: Any, cases: Sequence[RetrievalCase], *, dataset: str, k
             hits = tutor.search(case.question, k=k, mode=mode)
             took = time.perf_counter() - start
             seconds[mode].append(took)
-            # a concept card stands for the note section it cites (its citation links there)
-            ranked = metrics.distinct(h.chunk.cites_source or h.chunk.source for h in hits)
+            # a concept card stands for the note it cites (Chunk.page_source): its citation
+            # links there
+            ranked = metrics.distinct(h.chunk.page_source for h in hits)
             row["modes"][mode] = {"sources": ranked,
                                   "first_gold_rank": metrics.first_relevant_rank(ranked, case.gold),
                                   "scores": score(ranked, case.gold, k),

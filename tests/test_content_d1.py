@@ -42,8 +42,8 @@ def _openings(path: Path) -> list[str]:
             continue
         body: list[str] = []
         for nxt in lines[i + 1:]:
-            if HEADING.match(nxt):
-                break
+            if HEADING.match(nxt) or (body and re.match(r"\s*(?:[-*]|\d+\.)\s", nxt)):
+                break  # a list's opening is its first item
             if nxt.strip():
                 body.append(nxt.strip())
             elif body:

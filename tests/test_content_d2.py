@@ -48,6 +48,7 @@ def sections(path: Path) -> dict[str, str]:
 
 def opening_sentence(section_text: str) -> str:
     first = next((p for p in section_text.strip().split("\n\n") if p.strip()), "")
+    first = re.split(r"\n(?=\s*(?:[-*]|\d+\.)\s)", first, maxsplit=1)[0]  # a list: its first item
     return SENTENCE_END.split(_plain(first), maxsplit=1)[0]
 
 

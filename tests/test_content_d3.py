@@ -14,6 +14,7 @@ from tests.conftest import REPO
 CORPUS = REPO / "corpus"
 FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 HEADING = re.compile(r"^(#{2,6})\s+(.*?)\s*$")
+BULLET = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
 
 
 def _note(name: str) -> str:
@@ -119,7 +120,8 @@ def _sections_of_task(task: str) -> list[tuple[str, str]]:
                 continue
             para = []
             for nxt in body[i + 1:]:
-                if HEADING.match(nxt) or (para and not nxt.strip()):
+                # a paragraph ends at a blank line; a list's opening is its first item
+                if HEADING.match(nxt) or (para and (not nxt.strip() or BULLET.match(nxt))):
                     break
                 if nxt.strip():
                     para.append(nxt.strip())
@@ -147,6 +149,7 @@ TOPICS = [
     ("3.3", "CodePipeline troubleshooting", [r"codepipeline", r"troubleshoot"]),
     ("3.3", "CodeBuild limits and troubleshooting", [r"codebuild", r"timeout|troubleshoot"]),
     ("3.3", "CodeDeploy troubleshooting", [r"codedeploy", r"troubleshoot"]),
+    ("3.3", "CodeDeploy quotas", [r"codedeploy", r"quota"]),
     ("3.3", "GitHub Flow", [r"github flow"]),
     ("3.3", "end-to-end tests", [r"end-to-end test"]),
     ("3.3", "AWS CodeArtifact", [r"codeartifact"]),

@@ -104,9 +104,9 @@ def test_scaled_scores_and_fusion() -> None:
     assert rrf[0][0] == "b" and rrf[0][1] == pytest.approx(1 / 62 + 1 / 61)
 
 
-def _hit(cid: str, source: str, rank: int) -> Hit:
+def _hit(cid: str, source: str, rank: int, cites: str | None = None) -> Hit:
     chunk = Chunk(id=cid, source=source, title="t", text=f"text {cid}", position=0,
-                  content_hash=cid)
+                  content_hash=cid, cites_source=cites)
     return Hit(chunk=chunk, score=1.0 / rank, rank=rank)
 
 
@@ -115,6 +115,21 @@ def test_per_page_keeps_each_pages_best_chunks_in_order() -> None:
     assert [h.chunk.id for h in per_page(hits, 1)] == ["1", "3"]
     assert [h.chunk.id for h in per_page(hits, 2)] == ["1", "2", "3"]
     assert per_page(hits, 0) == hits
+
+
+def test_per_page_keeps_at_most_card_limit_cards_and_the_notes_after_them() -> None:
+    """Cards beyond the limit give their places to notes; a card takes no place from the note
+    it cites (the answerer quotes that note's passages), and it stands for that note in a
+    list of pages."""
+    hits = [_hit("c1", "cards/3.1.yaml", 1, cites="n.md"), _hit("c2", "cards/2.2.yaml", 2,
+            cites="m.md"), _hit("n1", "n.md", 3), _hit("n2", "n.md", 4),
+            _hit("c3", "cards/3.1.yaml", 5, cites="q.md"), _hit("q1", "q.md", 6)]
+    assert [h.chunk.id for h in per_page(hits, 2, card_limit=1)] == ["c1", "n1", "n2", "q1"]
+    assert [h.chunk.id for h in per_page(hits, 2, card_limit=2)] == ["c1", "c2", "n1", "n2",
+                                                                       "q1"]
+    assert [h.chunk.id for h in per_page(hits, 2)] == ["c1", "c2", "n1", "n2", "c3", "q1"]
+    assert [h.chunk.id for h in per_page(hits, 0, card_limit=1)] == ["c1", "n1", "n2", "q1"]
+    assert [h.chunk.page_source for h in hits[:3]] == ["n.md", "m.md", "n.md"]
 
 
 DOCS = {

@@ -128,6 +128,10 @@ class Settings(BaseSettings):
         2, ge=0, le=100, description="Hits kept per page (source), best first: a page ranks by "
         "its best chunk, and its weaker chunks give way to other pages; 1 returns distinct "
         "pages, 0 keeps every chunk. Two keep a second passage for the answerer.")
+    card_hits: int = Field(
+        1, ge=0, le=100, description="Concept cards kept among the hits at most, best first; "
+        "0 keeps every card. A card's question form can outscore the notes on wording alone, "
+        "so beyond this many the places go to the notes.")
     clean_queries: bool = Field(
         True, description="Search without what cannot match a page (URLs, ARNs, request and "
         "account ids, timestamps) and with code blocks and stack traces reduced to the names "

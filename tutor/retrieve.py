@@ -73,17 +73,26 @@ def best(rankings: Sequence[Ranking]) -> dict[str, float]:
     return out
 
 
-def per_page(hits: list[Hit], limit: int) -> list[Hit]:
-    """At most ``limit`` hits per source, in order (0: no limit). The list is already ranked
-    by score, so a page ranks by its best chunk and its weaker chunks give way to other pages."""
-    if limit <= 0:
+def per_page(hits: list[Hit], limit: int, card_limit: int = 0) -> list[Hit]:
+    """At most ``limit`` hits per source and ``card_limit`` concept cards in all, in order (0:
+    no limit). The list is already ranked by score, so a page ranks by its best chunk and its
+    weaker chunks give way to other pages. A card restates one note section in a learner's
+    words, and its question form can outscore the notes on wording alone (dense search most
+    of all): beyond ``card_limit`` cards, the places go to the notes. The cards of one file
+    count as one source here, not as the notes they cite, so a card never takes a place from
+    its own note's passages, which the answerer quotes."""
+    if limit <= 0 and card_limit <= 0:
         return hits
     count: dict[str, int] = {}
+    cards = 0
     kept = []
     for h in hits:
+        if card_limit > 0 and h.chunk.is_card and cards >= card_limit:
+            continue
         n = count.get(h.chunk.source, 0)
-        if n < limit:
+        if limit <= 0 or n < limit:
             count[h.chunk.source] = n + 1
+            cards += h.chunk.is_card
             kept.append(h)
     return kept
 
@@ -137,7 +146,7 @@ class Retriever:
         hits = self._hits(snap, ranked, best(dense), best(lexical))
         if self.reranker is not None:
             hits = self._rerank(text, hits)
-        hits = dedupe(per_page(hits, self.settings.page_hits), limit=k)
+        hits = dedupe(per_page(hits, self.settings.page_hits, self.settings.card_hits), limit=k)
         return [h.model_copy(update={"rank": i}) for i, h in enumerate(hits[:k], start=1)]
 
     def _feedback(self, snap: Snapshot, text: str, first: Ranking, n: int,

@@ -79,6 +79,13 @@ class Chunk(BaseModel):
         return self.cites_source is not None
 
     @property
+    def page_source(self) -> str:
+        """The page this chunk stands for in a list of pages: a concept card stands for the
+        document it cites (its citation links there), any other chunk for its own source. The
+        retrieval eval ranks pages by it, so a card hit counts as the note it cites."""
+        return self.cites_source or self.source
+
+    @property
     def heading(self) -> str:
         """Headings below the document title (the title is shown separately)."""
         return " > ".join(h for h in self.heading_path if h != self.title)
