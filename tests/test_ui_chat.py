@@ -155,7 +155,7 @@ def test_generative_backend_in_use_is_shown(make_app, notes_home, minilm):
     assert not at.exception
     answer = turns(at)[0].answer
     assert answer.backend.startswith("scripted") and answer.citations
-    assert shown(at, f"Answered by: {answer.backend}")
+    assert shown(at, f"Answered by: {escape(answer.backend)}")  # the label is plain, the name escaped
     assert len(at.expander) == len(answer.citations)
 
 
@@ -228,7 +228,7 @@ def test_the_app_warms_up_before_the_first_question(make_app, notes_home, minilm
     warm.wait()
     assert warm.ready()
     tutor = resources.tutor(settings)
-    assert tutor.retriever._snapshot is not None  # opened before anyone asked
+    assert tutor.retriever.opened  # opened before anyone asked
     at.chat_input[0].set_value(QUESTION).run()
     assert turns(at)[0].answer.citations
 
@@ -249,4 +249,4 @@ def test_a_damaged_index_is_not_opened_by_the_warm_up(make_app, notes_home, mini
     settings = resources.settings()
     resources.warm_up(settings).wait()
     assert "holds" in resources.index_problem(settings)
-    assert resources.tutor(settings).retriever._snapshot is None
+    assert not resources.tutor(settings).retriever.opened

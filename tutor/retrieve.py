@@ -111,6 +111,10 @@ class Retriever:
     def snapshot(self) -> Snapshot:
         return self._live.get()
 
+    @property
+    def opened(self) -> bool:
+        return self._live.opened
+
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
                filters: Filters | None = None, vector: np.ndarray | None = None) -> list[Hit]:
         """Top-k hits for the query, best first, near-duplicates removed. ``vector`` is the

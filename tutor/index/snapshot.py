@@ -95,6 +95,12 @@ class LiveSnapshot:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
+    @property
+    def opened(self) -> bool:
+        """Whether a generation is open already (the app's warm-up opens it before anyone
+        asks)."""
+        return self._snapshot is not None
+
     def get(self) -> Snapshot:
         snap = self._snapshot
         if snap is None:
