@@ -185,15 +185,3 @@ def ask_tutor_button(item: QuizItem, given: Any, key: str, limit: int) -> None:
     if st.button("Ask the tutor about this", key=key, icon=":material/forum:"):
         state.hand_to_chat(item, ask_question(item, given, limit))
         st.switch_page(CHAT_PAGE)
-
-
-def show_handoff() -> None:
-    """On the Chat page: the practice question handed over, shown once above the answer."""
-    context = state.take_item_context()
-    if context is None:
-        return
-    item = context.item
-    with st.container(border=True):
-        st.caption(f"About practice question {escape(item.id)} · Task {item.task}")
-        st.markdown(markdown(item.stem))
-        st.markdown("  \n".join(f"{escape(o.key)}\\. {escape(o.text)}" for o in item.options))

@@ -21,9 +21,21 @@ from tutor.library import library_overview
 from tutor.types import Answer, Filters
 from ui import resources, state
 from ui.errors import library_link, message_for, show
-from ui.quiz_widgets import show_handoff
 from ui.text import answer_markdown, escape, markdown
 from ui.widgets import citations, stream_markdown
+
+
+def show_handoff() -> None:
+    """The practice question handed over by "Ask the tutor about this", shown once above the
+    answer. It lives here, not with the quiz widgets: Chat must not import the quiz code."""
+    context = state.take_item_context()
+    if context is None:
+        return
+    item = context.item
+    with st.container(border=True):
+        st.caption(f"About practice question {escape(item.id)} · Task {item.task}")
+        st.markdown(markdown(item.stem))
+        st.markdown("  \n".join(f"{escape(o.key)}\\. {escape(o.text)}" for o in item.options))
 
 
 def text_pieces(stream: Iterator[str | Answer], holder: dict[str, Any]) -> Iterator[str]:
