@@ -111,8 +111,8 @@ def test_every_citation_resolves_to_an_indexed_passage(notes_tutor) -> None:
             assert (c.source, c.title, c.url, c.page) == (chunk.source, chunk.title, chunk.url,
                                                           chunk.page)
             assert c.passage == chunk.text
-            # A quote is one or more sentences of the passage, joined.
-            for sentence in split_sentences(c.quote):
+            # A quote is one or more sentences of the passage, joined by " … ".
+            for sentence in (s for part in c.quote.split(" … ") for s in split_sentences(part)):
                 assert _plain(sentence) in _plain(chunk.text), (question, sentence)
 
 

@@ -155,7 +155,7 @@ def test_generative_backend_in_use_is_shown(make_app, notes_home, minilm):
     assert not at.exception
     answer = turns(at)[0].answer
     assert answer.backend.startswith("scripted") and answer.citations
-    assert shown(at, f"Answered by: {escape(answer.backend)}")  # the label is plain, the name escaped
+    assert shown(at, f"Answered by: {escape(answer.backend)}")  # the name escaped, not the label
     assert len(at.expander) == len(answer.citations)
 
 

@@ -115,6 +115,11 @@ class Retriever:
     def opened(self) -> bool:
         return self._live.opened
 
+    def open(self) -> None:
+        """Open the current generation now, so that an empty or damaged index fails before a
+        query is embedded."""
+        self._live.get()
+
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
                filters: Filters | None = None, vector: np.ndarray | None = None) -> list[Hit]:
         """Top-k hits for the query, best first, near-duplicates removed. ``vector`` is the

@@ -133,6 +133,7 @@ class Tutor:
     def _retrieve_step(self, inputs: dict[str, Any]) -> dict[str, Any]:
         query = inputs.get("query") or self.rewriter.rewrite(inputs["question"],
                                                              inputs.get("history") or [])
+        self.retriever.open()
         # One embedding of the query serves retrieval and the answerer's sentence scoring.
         vector = self.embedder.embed_query(query)
         k = max(self.settings.k, self.settings.answer_hits)
