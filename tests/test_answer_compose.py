@@ -231,3 +231,18 @@ def test_a_sentence_listing_the_compared_among_others_does_not_state_the_differe
     assert not enumerates("Choose asynchronous inference over batch transform when each "
                           "caller needs its own result, and batch transform for a dataset.",
                           q.compared)
+
+
+def test_a_sentence_leaning_on_the_one_before_never_states_the_difference() -> None:
+    leaning = make_chunk(
+        "Linear Learner fits linear models at scale. It normalises features, and the difference "
+        "between L1 and L2 regularization settings is tuned for you.",
+        source="domain-2/2.1-builtin.md", heading="Linear Learner", position=1)
+    l1 = make_chunk(
+        "L1 regularisation adds the absolute weights to the loss and drives many of them to "
+        "zero. L2 regularisation adds the squared weights and shrinks all of them smoothly.",
+        source="domain-2/2.2-training.md", heading="L1 versus L2 regularisation", position=2)
+    answer = answerer().answer("What is the difference between L1 and L2 regularization?",
+                               hits(leaning, l1))
+    assert "It normalises" not in answer.text.split("\n\n")[0]
+    assert "**Difference:** It" not in answer.text

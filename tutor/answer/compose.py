@@ -243,9 +243,10 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     # that merely lists them must score close to the best to be worth stating first
     # that merely lists them (among others: "four ways: real-time, serverless, asynchronous
     # and batch") must score close to the best, and a list of more than the compared never leads
-    contrast = next((s for s in both if (is_contrast(s.cand.text) and s.score >= 0.6 * top)
-                     or (s.score >= 0.85 * top and not enumerates(s.cand.text, compared))),
-                    None)
+    # and a sentence that leans on one before it ("It supports L1 and L2 ...") never leads
+    contrast = next((s for s in both if not is_dependent(s.cand.text) and (
+        (is_contrast(s.cand.text) and s.score >= 0.6 * top)
+        or (s.score >= 0.85 * top and not enumerates(s.cand.text, compared)))), None)
     used: list[Scored] = [contrast] if contrast is not None else []
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
