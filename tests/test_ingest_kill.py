@@ -19,6 +19,7 @@ from tests.fixtures.relkit import (
     bm25_sources,
     index_state,
     make_corpus,
+    marker,
     write_doc,
 )
 
@@ -90,7 +91,7 @@ def test_kill_at_stage_keeps_serving_and_next_run_completes(
         # Parked mid-run: the old generation still serves, and a second writer is refused.
         assert current_name(settings) == before["generation"]
         tutor = Tutor(settings, embedder=HashEmbedder())
-        hits = tutor.search("doc01p3 note", mode="bm25")
+        hits = tutor.search(f"{marker('doc01', 3)} note", mode="bm25")
         assert hits and hits[0].chunk.source == "doc01.md"
         with pytest.raises(IngestLockedError):
             run_ingest([corpus], settings, embedder=HashEmbedder())
@@ -103,7 +104,7 @@ def test_kill_at_stage_keeps_serving_and_next_run_completes(
     assert after_kill["generation"] == before["generation"]
     assert after_kill["chunk_ids"] == before["chunk_ids"]
     assert_consistent(after_kill)
-    assert bm25_sources(settings, "doc01p3") == {"doc01.md"}
+    assert bm25_sources(settings, marker("doc01", 3)) == {"doc01.md"}
     # The kill landed where intended: a generation folder exists only once writing began.
     leftover = set(after_kill["generations"]) - set(before["generations"])
     assert bool(leftover) == (stage in ("chroma", "written"))
@@ -119,9 +120,9 @@ def test_kill_at_stage_keeps_serving_and_next_run_completes(
     # half-written generation is gone.
     assert set(final["generations"]) == {final["generation"], before["generation"]}
     assert "doc01.md" not in final["sources"] and "aa-new.md" in final["sources"]
-    assert bm25_sources(settings, "doc00p5") == set()
-    assert bm25_sources(settings, "edited00p5") == {"doc00.md"}
-    assert bm25_sources(settings, "newdocp5") == {"aa-new.md"}
+    assert bm25_sources(settings, marker("doc00", 5)) == set()
+    assert bm25_sources(settings, marker("edited00", 5)) == {"doc00.md"}
+    assert bm25_sources(settings, marker("newdoc", 5)) == {"aa-new.md"}
     changes = {f.path: f.change for f in report.files}
     assert changes["doc00.md"] == "updated" and changes["aa-new.md"] == "added"
     assert changes["doc01.md"] == "removed" and changes["doc05.md"] == "unchanged"

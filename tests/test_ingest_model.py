@@ -28,6 +28,8 @@ def test_real_minilm_index_refuses_another_model_before_any_query(notes_home: Pa
     assert manifest.dim == 384
     other = CountingEmbedder(HashEmbedder(model_id="test:other-model"))
     tutor = Tutor(settings, embedder=other)
+    for thread in tutor.warm_up():  # as `tutor ask` does: the encoder is not warmed either
+        thread.join()
     for call in (lambda: tutor.ask("What is SageMaker Clarify?"),
                  lambda: tutor.search("What is SageMaker Clarify?"),
                  lambda: list(tutor.stream("What is SageMaker Clarify?"))):

@@ -23,6 +23,7 @@ from tutor.answer.rewrite import Rewriter, make_rewriter
 from tutor.config import RetrievalMode, Settings, get_settings
 from tutor.embed import Embedder, make_embedder
 from tutor.errors import InputError
+from tutor.index.snapshot import index_accepts_model
 from tutor.load.normalize import clean
 from tutor.retrieve import Retriever
 from tutor.types import Answer, Filters, Hit
@@ -105,8 +106,13 @@ class Tutor:
             if index_ok is None or index_ok():
                 self.retriever.search(WARM_QUERY, k=1)
 
+        def load_encoder() -> None:
+            # not for an index of another model: the question reports the rebuild instead
+            if index_accepts_model(self.settings, self.embedder.model_id):
+                self.embedder.embed_query(WARM_QUERY)
+
         jobs: list[tuple[str, Callable[[], object]]] = [
-            ("encoder", lambda: self.embedder.embed_query(WARM_QUERY)), ("index", open_index)]
+            ("encoder", load_encoder), ("index", open_index)]
         threads = [threading.Thread(target=_quietly, args=(name, job), name=f"warm-{name}")
                    for name, job in jobs]
         for t in threads:
@@ -133,6 +139,9 @@ class Tutor:
     def _retrieve_step(self, inputs: dict[str, Any]) -> dict[str, Any]:
         query = inputs.get("query") or self.rewriter.rewrite(inputs["question"],
                                                              inputs.get("history") or [])
+        # The serving index first: an empty or damaged one fails, and one of another model
+        # refuses this embedder (ModelMismatchError, with the rebuild advice), before the query
+        # is embedded or that model is loaded.
         self.retriever.open()
         # One embedding of the query serves retrieval and the answerer's sentence scoring.
         vector = self.embedder.embed_query(query)

@@ -121,6 +121,18 @@ class LiveSnapshot:
         return self._snapshot or snap
 
 
+def index_accepts_model(settings: Settings, model_id: str) -> bool:
+    """False when the serving generation was built with another embedding model than
+    ``model_id`` (opening it with that model raises ModelMismatchError); True otherwise,
+    also when nothing is indexed. Reads the manifest only: cheap enough to ask before
+    loading an encoder, so that a changed model is never loaded for a refused index."""
+    gen = current_name(settings)
+    if gen is None:
+        return True
+    built = open_generations(settings).manifest(gen).model_id
+    return vector_space(built) == vector_space(model_id)
+
+
 def probe_index(settings: Settings, timeout: float = PROBE_SECONDS) -> str | None:
     """None when the serving index is usable or nothing is indexed; otherwise a message for
     the user that says what is wrong and to rebuild.
