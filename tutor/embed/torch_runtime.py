@@ -99,3 +99,62 @@ def load_cross_encoder(name_or_path: str, *, local: bool) -> Any:
     from sentence_transformers import CrossEncoder
 
     return CrossEncoder(name_or_path, device="cpu", local_files_only=local)
+
+
+def fine_tune(batches: Sequence[Sequence[tuple[str, str]]], out: Path, *, base: str,
+              epochs: int, lr: float, seed: int, max_seq: int, threads: int,
+              log_every: int = 20) -> dict[str, Any]:
+    """Fine-tune the model at ``base`` on (query, passage) batches with in-batch negatives
+    (MultipleNegativesRankingLoss) and save it to ``out`` as a sentence-transformers folder.
+    Returns steps, seconds and the mean loss of the first and last tenth of the steps. Used by
+    ``evals.adapt`` (domain adaptation, a maintainer's experiment), never by serving."""
+    import random
+    import time
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if threads:
+        torch.set_num_threads(threads)
+    model = SentenceTransformer(base, device="cpu")
+    window = model.max_seq_length or 256
+    model.max_seq_length = min(max_seq, window)
+    loss_fn = MultipleNegativesRankingLoss(model)
+    total = len(batches) * epochs
+    optim = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    warmup = max(1, total // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
+    model.train()
+    losses: list[float] = []
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        order = list(batches)
+        random.Random(seed + epoch).shuffle(order)
+        for batch in order:
+            feats = [model.tokenize([q for q, _ in batch]), model.tokenize([p for _, p in batch])]
+            loss = loss_fn(feats, None)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            losses.append(float(loss.detach()))
+            if len(losses) % log_every == 0 or len(losses) == total:
+                print(f"  step {len(losses)}/{total}  loss {losses[-1]:.3f}  "
+                      f"{time.perf_counter() - start:.0f} s", flush=True)
+    seconds = time.perf_counter() - start
+    model.eval()
+    model.max_seq_length = window
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(str(out), safe_serialization=True, create_model_card=False)
+    tenth = max(1, len(losses) // 10)
+    return {"steps": len(losses), "seconds": round(seconds, 1),
+            "loss_first": round(sum(losses[:tenth]) / tenth, 4),
+            "loss_last": round(sum(losses[-tenth:]) / tenth, 4)}
