@@ -202,3 +202,15 @@ def database_url(pg_cluster, monkeypatch: pytest.MonkeyPatch) -> str:
     _clear_settings_cache()
     yield url
     drop_database(pg_cluster.url, url)
+
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Wait for the app's warm-up threads (daemons that load the encoder and open the index):
+    one still inside onnxruntime when the interpreter exits is killed mid-C++, and the process
+    aborts after every test passed ("terminate called without an active exception")."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("warm-"):
+            thread.join(timeout=120)
