@@ -62,7 +62,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 COMMANDS = [["status"], ["search", "neo"], ["ask", "what does neo do?"], ["quiz", "--json"],
             ["progress"], ["ingest", "{docs}"], ["docs", "fetch", "--from", "{docs}"],
             ["eval", "quiz"],
-            ["eval", "retrieval", "--dataset", "{dataset}"]]
+            ["eval", "retrieval", "--dataset", "{dataset}"],
+            ["eval", "answers", "--dataset", "{dataset}"],
+            ["bench", "--quick", "--only", "query", "--out", "{docs}/bench"]]
 INVALID = {
     "TUTOR_K": "lots",
     "TUTOR_LINK_HOSTS": "[not json",
@@ -72,7 +74,7 @@ INVALID = {
 
 
 # Every command meets an invalid variable, and every variable an invalid command, without the
-# whole 9 x 4 matrix: each case is a fresh process, and settings are validated in one place
+# whole 11 x 4 matrix: each case is a fresh process, and settings are validated in one place
 # (tutor/config.py) that every command goes through, so the diagonal covers what can differ.
 PAIRS = [(command, sorted(INVALID)[n % len(INVALID)]) for n, command in enumerate(COMMANDS)]
 
@@ -140,6 +142,10 @@ def test_bad_paths(tmp_path: Path) -> None:
     assert_clean_failure(run(["search", "x", "--task", "9.9"], home), (2,), says="9.9")
     assert_clean_failure(run(["eval", "retrieval", "--dataset", str(tmp_path / "nope.jsonl")],
                              home), (2,))
+    assert_clean_failure(run(["eval", "answers", "--dataset", str(tmp_path / "nope.jsonl")],
+                             home), (2,), says="not found")
+    assert_clean_failure(run(["eval", "compare", str(tmp_path / "a.json"),
+                              str(tmp_path / "b.json")], home), (2,), says="not found")
 
 
 def test_special_files_inside_a_folder_are_reported_without_blocking(tmp_path: Path) -> None:
