@@ -9,28 +9,32 @@ import pytest
 from tutor import prompts
 from tutor.types import Filters
 
-AWS_QUESTIONS = [
+# Each question with the page (or pages, when two answer it equally) that must be in the top 5.
+AWS_QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("how big can a payload be for asynchronous inference and how long can it run",
-     "sagemaker/async-inference.md"),
+     ("sagemaker/async-inference.md",)),
     ("firehose buffering hints size and interval before delivering to s3",
-     "firehose/basic-deliver.md"),
+     ("firehose/basic-deliver.md",)),
     ("how do I stop a hyperparameter tuning job early when trials are not improving",
-     "sagemaker/automatic-model-tuning-early-stopping.md"),
+     ("sagemaker/automatic-model-tuning-early-stopping.md",)),
+    # "Capture data" and "Capture data from real-time endpoint" both answer this one
     ("capture endpoint requests and responses for model monitor",
-     "sagemaker/model-monitor-data-capture.md"),
+     ("sagemaker/model-monitor-data-capture.md",
+      "sagemaker/model-monitor-data-capture-endpoint.md")),
     ("what is a kinesis shard and how much throughput does it give",
-     "kinesis-data-streams/key-concepts.md"),
-    ("rotate customer managed kms keys automatically every year", "kms/rotate-keys.md"),
+     ("kinesis-data-streams/key-concepts.md",)),
+    ("rotate customer managed kms keys automatically every year", ("kms/rotate-keys.md",)),
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("question, gold", AWS_QUESTIONS)
-def test_hybrid_finds_the_right_aws_page(awsdocs_tutor, question: str, gold: str) -> None:
+def test_hybrid_finds_the_right_aws_page(awsdocs_tutor, question: str,
+                                         gold: tuple[str, ...]) -> None:
     hits = awsdocs_tutor.search(question, k=5, mode="hybrid")
     sources = [h.chunk.source for h in hits]
-    assert gold in sources, sources
-    top = next(h for h in hits if h.chunk.source == gold)
+    assert set(gold) & set(sources), sources
+    top = next(h for h in hits if h.chunk.source in gold)
     assert top.chunk.url and top.chunk.url.startswith("https://docs.aws.amazon.com/")
 
 
