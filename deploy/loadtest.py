@@ -122,6 +122,12 @@ async def learner(base: str, name: str, asks: list[str], items: int, tally: Tall
                 tally.acknowledged += 1
 
 
+def answered_by(upstreams: set[str]) -> set[str]:
+    """The processes that answered: nginx's X-Upstream lists every one it tried ("a, b" when
+    it passed a request on), and the last of them answered."""
+    return {u.rsplit(", ", 1)[-1] for u in upstreams}
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -169,16 +175,22 @@ async def run(team: Team, learners: int, asks: int, items: int, kill_one: bool,
     killed: dict[str, Any] = {}
 
     async def killer() -> None:
-        """SIGKILL the last app process once half the questions are answered: its learners
-        still have questions, their quiz and every attempt ahead of them."""
+        """SIGKILL, once half the questions are answered, the app process serving the most
+        learners: they still have questions, their quiz and every attempt ahead of them. (The
+        last process, always, was killed with none of them at times: the route hash and nginx's
+        passive health checks can send every learner to the other.)"""
         done, half = 0, max(1, learners * asks // 2)
         while done < half:
             done += await progress.get()
-        name = f"app{len(team.ports.apps)}"
+        served = [sum(1 for ups in tally.served_by.values()
+                      if f"127.0.0.1:{port}" in answered_by(ups))
+                  for port in team.ports.apps]
+        n = max(range(len(served)), key=lambda i: (served[i], i))
+        name, port = f"app{n + 1}", team.ports.apps[n]
         pid = team.pids.get(name)
         if pid and alive(pid):
             os.killpg(pid, signal.SIGKILL)
-            killed.update(process=name, port=team.ports.apps[-1], after_answers=done,
+            killed.update(process=name, port=port, after_answers=done, learners_on_it=served[n],
                           at_s=round(time.perf_counter() - started, 1))
 
     started = time.perf_counter()
@@ -190,7 +202,9 @@ async def run(team: Team, learners: int, asks: int, items: int, kill_one: bool,
         watcher.cancel()
     stored = stored_attempts(team, list(ids.values())) - before
     dead = f"127.0.0.1:{killed['port']}" if killed else None
-    moved = sum(1 for ups in tally.served_by.values() if dead in ups and len(ups) > 1)
+    # a learner moved when the dead process answered it and, later, another one did
+    moved = sum(1 for ups in tally.served_by.values()
+                if dead in answered_by(ups) and len(answered_by(ups)) > 1)
     p95, solo_p95 = percentile(tally.ask_ms, 95), percentile(solo.ask_ms, 95)
     return {
         "learners": learners, "questions_each": asks, "items_each": items,
