@@ -103,3 +103,13 @@ def test_a_space_and_a_hyphen_are_the_same_in_a_name_and_a_unit_is_no_figure_cue
     assert question_type("real time or async for 200mb images that take like 10 min each") == \
         "choose"
     assert question_type("What is the min instance count of an endpoint?") == "figure"
+
+
+def test_type_rules_names_and_plurals() -> None:
+    # "Step Functions" names a service, not steps to follow; "min-max" is a scaling, not a
+    # minimum; a plural asked for by "which"/"what" wants the members of a set
+    assert analyse("How long can an AWS Step Functions workflow run?").type == "figure"
+    assert analyse("When is min-max normalization a bad idea?").type != "figure"
+    assert analyse("what's the lowest an endpoint can scale in to").type == "figure"
+    assert analyse("which search strategies does SM tuning support").type == "list"
+    assert analyse("what vpc endpoints does a private model need").type == "list"

@@ -37,13 +37,16 @@ _TROUBLE = re.compile(
     r"(?:not|no|never|drop\w*|high|low|worse|wrong|bad|stale|empty|missing))\b", re.I)
 _WHY = re.compile(r"^\s*(why|how come)\b", re.I)
 _FIGURE = re.compile(
-    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|max|"
+    r"\b(how (?:long|many|much|big|large|often|fast|small|far)|maximum|minimum|(?<!min-)max|"
     # "10 min" after a number is a unit, not a figure asked for
-    r"(?<!\d)(?<!\d )min|limit|limits|size|timeout|duration|retention|up to|at most|"
+    r"(?<!\d)(?<!\d )min(?!-max)|limit|limits|size|timeout|duration|retention|up to|at most|"
+    r"lowest|highest|largest|smallest|most frequent|how late|"
     r"number of|percent|percentage|quota|"
     r"cost savings?|save|default|typical \w+ values?|how (?:big|small) can)\b", re.I)
 _PROCEDURE = re.compile(
-    r"\b(how (?:do|can|should|would) (?:i|we|you)|how (?:does|do|can|is) \w+|how to|steps?|"
+    r"\b(how (?:do|can|should|would) (?:i|we|you)|how (?:does|do|can|is) \w+|how to|steps|"
+    # "step" alone is mostly a noun of a name ("Step Functions", "a condition step")
+    r"step[- ]by[- ]step|"
     r"set ?up|configure|enable|"
     r"walk me through|process for|workflow for|what do i do)\b", re.I)
 _CHOOSE = re.compile(
@@ -56,7 +59,11 @@ _LIST = re.compile(
     r"settings|modes|methods|statuses|files)|list|types of|kinds of|ways to|name (?:the|all)|"
     r"what .* support|what (?:\w+ )+can \w+ (?:import|read|use|have)|task types|"
     r"what (?:\w+ )?(?:files|statuses|types|algorithms|metrics) (?:come|can|are|does)|"
-    r"which .* work with|what are the \w+ \w+ (?:types|options)|have to implement)"
+    r"which .* work with|what are the \w+ \w+ (?:types|options)|have to implement|"
+    # a plural asked for by "which"/"what" ("which search strategies does ... support",
+    # "what vpc endpoints does a model need"): the learner wants the members of a set
+    r"^(?:which|what) (?:[\w-]+ ){0,3}[a-z]+[^s\W]s (?:can|could|does|do|are|should|show|come|"
+    r"belong|deal|work|support|need))"
     r"\b", re.I)
 _PITFALL = re.compile(r"\b(trap|traps|pitfall\w*|mistake\w*|gotcha\w*|avoid|anti-?pattern\w*|"
                       r"common errors?|wrong)\b", re.I)
