@@ -113,3 +113,10 @@ def test_type_rules_names_and_plurals() -> None:
     assert analyse("what's the lowest an endpoint can scale in to").type == "figure"
     assert analyse("which search strategies does SM tuning support").type == "list"
     assert analyse("what vpc endpoints does a private model need").type == "list"
+
+
+def test_three_sides() -> None:
+    q = analyse("model cards vs model registry vs model dashboard, im so confused")
+    assert q.type == "comparison"
+    assert [e.name for e in q.compared] == ["SageMaker Model Cards", "SageMaker Model Registry",
+                                            "SageMaker Model Dashboard"]

@@ -29,6 +29,7 @@ _BETWEEN = re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?:[?.!,;]|\bfor\b|\bin\b
                       re.I)
 _VERSUS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|over|instead of|"
                      r"rather than)\s", re.I)
+_VS = re.compile(r"\s(?:vs\.?|versus)\s", re.I)
 _TROUBLE = re.compile(
     r"\b(fail\w*|error\w*|exception|throttl\w*|troubleshoot\w*|fix|stuck|broken|crash\w*|"
     r"not working|doesn'?t work|won'?t|can'?t|cannot|isn'?t|aren'?t|keeps?|denied|timed? out|"
@@ -173,27 +174,31 @@ def question_type(text: str) -> QuestionType:
 
 
 def compared_phrases(text: str) -> list[str]:
-    """The two things a comparison or choice sets side by side, as the learner wrote them."""
+    """The two (or, "A vs B vs C", three) things a comparison or choice sets side by side,
+    as the learner wrote them."""
     clause = re.split(r"[?!\n]", text.strip())[0]
     m = _BETWEEN.search(clause)
     if m:
         sides = [m.group(1), m.group(2)]
     else:
-        parts = _VERSUS.split(clause, maxsplit=1)
-        if len(parts) != 2:
+        # "A vs B vs C": three sides; otherwise the first "vs", "or", "over" ... splits two
+        parts = _VS.split(clause)
+        if len(parts) != 3:
+            parts = _VERSUS.split(clause, maxsplit=1)
+        if len(parts) != 2 and len(parts) != 3:
             return []
         left = re.split(r"\b(?:use|choose|pick|between|prefer|is|are|should i|when)\s+",
                         parts[0], flags=re.I)[-1]
-        right = re.split(r"\s*,\s*|\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[1],
+        right = re.split(r"\s*,\s*|\s+(?:for|when|to|in|on|if|whats|what'?s|which)\b", parts[-1],
                          maxsplit=1, flags=re.I)[0]
-        sides = [left, right]
+        sides = [left, *parts[1:-1], right]
     out = []
     for side in sides:
         side = " ".join(_FILLER.sub("", side.strip(" ,.:;'\"")).split())
         side = re.sub(r"^(?:sagemaker|amazon|aws)\s+", "", side, flags=re.I)
         if side and len(side) <= 60:
             out.append(side)
-    if len(out) != 2:
+    if len(out) != len(sides):
         return []
     # "L1 vs L2 constructs", "local vs global explanations": a one-word left side shares the
     # right side's head noun
