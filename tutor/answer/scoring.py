@@ -25,6 +25,9 @@ _DIGIT = re.compile(r"\d")
 # Sentences that lean on earlier text read badly alone, unless they follow their antecedent.
 _DEPENDENT = re.compile(r"^(it|this|these|that|those|they|such|also|however|then|for more "
                         r"information|for example|the following|see |to learn|both)\b", re.I)
+# ... and so do sentences that point at text after them ("the table below compares ...")
+_FORWARD = re.compile(r"\b(?:table|section|list|sections) below\b|\bbelow (?:compares|explains|"
+                      r"lists|shows)\b|\bas follows\b", re.I)
 _DEFINING = re.compile(r"\b(is|are) (an?|the|one of|how|what|a way|where)\b|\bmeans\b|"
                        r"\brefers to\b|\blets you\b|\bis used\b", re.I)
 _CHOICE = re.compile(r"\b(choose|pick|prefer|use it|suits?|best|when|rather than|instead|"
@@ -120,7 +123,7 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
             s += weights.defining
         if any(e.named_in(cand.text) for e in question.entities):
             s += weights.entity
-        if _DEPENDENT.match(cand.text):
+        if is_dependent(cand.text):
             s -= weights.dependent
         out.append(Scored(hit_i, hit, cand, vec, float(c), coverage, s, names))
     out.sort(key=lambda x: -x.score)
@@ -136,8 +139,9 @@ def _kind_cue(question: Question, text: str) -> float:
 
 
 def is_dependent(text: str) -> bool:
-    """Whether a sentence leans on the one before it ("Then choose ...", "It also ...")."""
-    return bool(_DEPENDENT.match(text))
+    """Whether a sentence leans on the one before it ("Then choose ...", "It also ...") or on
+    text after it ("the table below compares ...")."""
+    return bool(_DEPENDENT.match(text) or _FORWARD.search(text))
 
 
 def is_cause(text: str) -> bool:
