@@ -85,7 +85,7 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
     passages = [h for h in hits if cards or not h.chunk.is_card][:max_hits]
     for hit_i, hit in enumerate(passages):
         for cand in candidates(hit.chunk):
-            if cand.trap and not question.pitfalls:
+            if cand.trap and not (question.pitfalls or question.type == "troubleshooting"):
                 continue
             items.append((hit_i, hit, cand))
     if not items:
