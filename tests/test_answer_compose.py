@@ -246,3 +246,12 @@ def test_a_sentence_leaning_on_the_one_before_never_states_the_difference() -> N
                                hits(leaning, l1))
     assert "It normalises" not in answer.text.split("\n\n")[0]
     assert "**Difference:** It" not in answer.text
+
+
+def test_card_front_word_overlap() -> None:
+    from tutor.answer.cards import CARD_WORDS, shared_terms
+
+    learner = "guardrail deployment didnt roll back even though the new model was clearly bad"
+    front = "Why didn't my SageMaker deployment roll back even though the new model was bad?"
+    assert shared_terms(learner, front) >= CARD_WORDS
+    assert shared_terms(learner, "How do I fix an overfitting model?") < CARD_WORDS
