@@ -35,7 +35,9 @@ _REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
 _NUMBER = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
            r"twenty|thirty|sixty|hundred|thousand")
 # a number and the (at most three) words after it: "5 private IP addresses", "300 seconds"
-_QUANTITY = re.compile(rf"\b(?:{_NUMBER})\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
+# a range counts as one number: "two to fifteen containers", "1 to 10 instances"
+_QUANTITY = re.compile(
+    rf"\b(?:{_NUMBER})(?:\s+to\s+(?:{_NUMBER}))?\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
 _UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", "for", "is",
                         "are", "at", "each", "my", "do", "does", "what", "how", "many", "much"})
 _FIGURE_WORDS = frozenset({"maximum", "max", "minimum", "min", "size", "limit", "long", "big",
