@@ -120,3 +120,9 @@ def test_three_sides() -> None:
     assert q.type == "comparison"
     assert [e.name for e in q.compared] == ["SageMaker Model Cards", "SageMaker Model Registry",
                                             "SageMaker Model Dashboard"]
+
+
+def test_how_to_compare_and_what_went_wrong() -> None:
+    assert analyse("how should i compare candidate models offline").type == "procedure"
+    assert analyse("my model is great on validation but bad in prod, what went wrong"
+                   ).type == "troubleshooting"

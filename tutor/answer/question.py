@@ -29,12 +29,14 @@ _BETWEEN = re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?:[?.!,;]|\bfor\b|\bin\b
                       re.I)
 _VERSUS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|over|instead of|"
                      r"rather than)\s", re.I)
+_HOW_COMPARE = re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you) compare\b", re.I)
 _VS = re.compile(r"\s(?:vs\.?|versus)\s", re.I)
 _TROUBLE = re.compile(
     r"\b(fail\w*|error\w*|exception|throttl\w*|troubleshoot\w*|fix|stuck|broken|crash\w*|"
     r"not working|doesn'?t work|won'?t|can'?t|cannot|isn'?t|aren'?t|keeps?|denied|timed? out|"
     r"timeout error|hot shard|slow\w*|stopped|rejects?|garbage|didn'?t|never|no logs|"
-    r"wakes|\?\?|why (?:is|are|does|do|did|am|would|has|have)\b.*\b"
+    r"wakes|\?\?|went wrong|goes wrong|what'?s wrong|"
+    r"why (?:is|are|does|do|did|am|would|has|have)\b.*\b"
     r"(?:not|no|never|drop\w*|high|low|worse|wrong|bad|stale|empty|missing))\b", re.I)
 _WHY = re.compile(r"^\s*(why|how come)\b", re.I)
 _FIGURE = re.compile(
@@ -156,7 +158,8 @@ def question_type(text: str) -> QuestionType:
     """The type rules, most specific first."""
     if practice_parts(text)[1]:
         return "practice"
-    if _COMPARE.search(text):
+    # "how should I compare candidate models": how to run a comparison, not a difference
+    if _COMPARE.search(text) and not _HOW_COMPARE.search(text):
         return "comparison"
     if _TROUBLE.search(text) and not re.search(r"\bhow (?:long|many|much)\b", text, re.I):
         return "troubleshooting"
