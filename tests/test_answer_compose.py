@@ -255,3 +255,22 @@ def test_card_front_word_overlap() -> None:
     front = "Why didn't my SageMaker deployment roll back even though the new model was bad?"
     assert shared_terms(learner, front) >= CARD_WORDS
     assert shared_terms(learner, "How do I fix an overfitting model?") < CARD_WORDS
+
+
+def test_asked_what_something_is_the_answer_reads_on_in_its_section() -> None:
+    from tutor.answer.compose import definition
+
+    deputy = make_chunk(
+        "The confused deputy problem occurs when a service acting for one customer is tricked "
+        "into using its permissions on another customer's resources. The defence is to add the "
+        "aws:SourceArn or aws:SourceAccount condition keys to the trust policy of the role.",
+        source="domain-4/4.3-iam.md", heading="Confused deputy")
+    other = make_chunk("Exam questions about IAM roles often mention the confused deputy "
+                       "problem.", source="domain-4/4.3-exam.md", heading="Exam topics")
+    q = analyse("whats the confused deputy problem")
+    assert q.asks_meaning
+    embedder = HashEmbedder()
+    scored = pool(q, hits(deputy, other), embedder, embedder.embed_query(q.text))
+    read_on = [p.item.cand.text for p in definition(scored, 2, 0.0, read_on=True)]
+    assert read_on[0].startswith("The confused deputy problem occurs")
+    assert read_on[1].startswith("The defence is")

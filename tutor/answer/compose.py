@@ -157,8 +157,17 @@ def in_passage_order(items: list[Scored]) -> list[Scored]:
     return [lead, *same, *others]
 
 
-def definition(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
-    chosen = extend([pool[0]], pool, min(limit, 3), stop)  # the defining one and two more
+def definition(pool: Sequence[Scored], limit: int, stop: float, *,
+               read_on: bool = False) -> list[Part]:
+    lead = pool[0]
+    chosen = [lead]
+    # asked what something is or does, the section goes on where its defining sentence
+    # stops: the next sentence explains it, however little it shares with the question
+    after = next((s for s in pool if s.hit is lead.hit
+                  and s.cand.position == lead.cand.position + 1), None)
+    if read_on and after is not None and min(limit, 3) >= 2 and not duplicate(after, lead):
+        chosen.append(after)
+    chosen = extend(chosen, pool, min(limit, 3), stop)  # the defining one and two more
     return [Part(s) for s in in_passage_order(chosen)]
 
 
@@ -308,4 +317,4 @@ def compose(question: Question, pool: Sequence[Scored], limit: int, stop: float)
         return listing(pool, limit, stop)
     if kind == "choose":
         return choose(pool, limit, stop, question.compared)
-    return definition(pool, limit, stop)
+    return definition(pool, limit, stop, read_on=question.asks_meaning)

@@ -30,6 +30,8 @@ _BETWEEN = re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?:[?.!,;]|\bfor\b|\bin\b
 _VERSUS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|or|over|instead of|"
                      r"rather than)\s", re.I)
 _HOW_COMPARE = re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you) compare\b", re.I)
+_MEANING = re.compile(r"^\s*(?:what(?:'?s| is| are)|define|explain|what does .+ (?:do|mean))\b",
+                      re.I)
 _VS = re.compile(r"\s(?:vs\.?|versus)\s", re.I)
 _TROUBLE = re.compile(
     r"\b(fail\w*|error\w*|exception|throttl\w*|troubleshoot\w*|fix|stuck|broken|crash\w*|"
@@ -125,6 +127,7 @@ class Question:
     options: tuple[Option, ...] = ()
     pitfalls: bool = False
     wants_number: bool = False
+    asks_meaning: bool = False  # "what is X", "what does X do": the learner wants X explained
 
 
 @lru_cache(maxsize=1)
@@ -272,4 +275,5 @@ def analyse(text: str, catalog: Catalog | None = None) -> Question:
             compared = tuple(entities[:2])
     return Question(text=text, type=kind, entities=tuple(entities), compared=compared,
                     stem=stem, options=options, pitfalls=bool(_PITFALL.search(stem)),
-                    wants_number=kind == "figure" or bool(_FIGURE.search(stem)))
+                    wants_number=kind == "figure" or bool(_FIGURE.search(stem)),
+                    asks_meaning=bool(_MEANING.match(stem)))
