@@ -274,3 +274,9 @@ def test_asked_what_something_is_the_answer_reads_on_in_its_section() -> None:
     read_on = [p.item.cand.text for p in definition(scored, 2, 0.0, read_on=True)]
     assert read_on[0].startswith("The confused deputy problem occurs")
     assert read_on[1].startswith("The defence is")
+
+
+def test_a_range_counts_what_follows_it() -> None:
+    from tutor.answer.compose import counts_asked
+
+    assert counts_asked("a pipeline runs two to fifteen separate containers", {"container"})

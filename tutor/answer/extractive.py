@@ -110,11 +110,14 @@ class ExtractiveAnswerer:
         parts = compose(q, scored, self.max_sentences, self.stop)
         if card is not None:
             rest = [p for p in parts if not duplicate(p.item, card)]
-            if len(q.compared) >= 2:  # the notes' difference, then each side's own sentence
+            # a comparison's notes add their difference, then each side's own sentence (the
+            # labelled parts); a choice between sides, like any other answer, two sentences
+            sides = q.type == "comparison" and len(q.compared) >= 2
+            if sides:
                 rest = [p for p in rest if p.label]
             # the card answers; the notes add at most two sentences, or one per compared side
             # and the difference the notes state
-            room = max(1, min(max(2, len(rest) if len(q.compared) >= 2 else 2),
+            room = max(1, min(max(2, len(rest) if sides else 2),
                               self.max_sentences - len(card.cand.text.split(". "))))
             labelled = any(p.label for p in rest)
             parts = [Part(card, prompts.ANSWER_CARD_LABEL if labelled else None), *rest[:room]]
