@@ -280,3 +280,20 @@ def test_a_range_counts_what_follows_it() -> None:
     from tutor.answer.compose import counts_asked
 
     assert counts_asked("a pipeline runs two to fifteen separate containers", {"container"})
+
+
+def test_a_list_announced_by_its_lead_is_read_on_across_the_sections_passages() -> None:
+    from tutor.answer.compose import listing
+
+    first = make_chunk(
+        "Several S3 settings form the baseline for a bucket that holds training data. "
+        "Block Public Access should stay on for the account and the bucket.",
+        source="domain-4/4.3-s3.md", heading="Baseline", position=4)
+    second = make_chunk("Turn on versioning so that overwritten datasets can be recovered.",
+                        source="domain-4/4.3-s3.md", heading="Baseline", position=5)
+    q = analyse("what baseline s3 protections should a training data bucket have")
+    embedder = HashEmbedder()
+    scored = pool(q, hits(first, second), embedder, embedder.embed_query(q.text))
+    texts = [p.item.cand.text for p in listing(scored, 6, 0.5)]
+    assert texts[0].startswith("Several S3 settings")
+    assert texts[-1].startswith("Turn on versioning")

@@ -44,6 +44,8 @@ _FIGURE_WORDS = frozenset({"maximum", "max", "minimum", "min", "size", "limit", 
                            "large", "many", "much", "number", "default", "can", "what", "which",
                            "sagemaker", "amazon", "aws", "it", "i", "there", "up", "most",
                            "least", "value", "often", "far", "fast", "small", "whats"})
+_ANNOUNCES = re.compile(r"\b(?:two|three|four|five|six|seven|eight|several|a few|the following)"
+                        r"\s+(?:[\w-]+\s+){0,2}[a-z]+s\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
@@ -219,6 +221,15 @@ def troubleshooting(pool: Sequence[Scored], limit: int, stop: float) -> list[Par
 
 def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
     lead = pool[0]
+    # a lead that announces a set ("offers four search strategies", "Several S3 settings
+    # form the baseline") is followed by its members: read on in the passage's order, as
+    # many as the answer holds, whatever each scores on its own
+    here = (lead.hit.chunk.position, lead.cand.position)
+    after = sorted((s for s in pool if s.section == lead.section
+                    and (s.hit.chunk.position, s.cand.position) > here),
+                   key=lambda s: (s.hit.chunk.position, s.cand.position))
+    if _ANNOUNCES.search(lead.cand.text) and len(after) >= 2:
+        return [Part(s) for s in [lead, *after[:limit]]]
     items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
     # the lead may be the sentence that introduces its passage's list ("Several settings
     # form the baseline ..."): the list's items follow it, whichever scores better
