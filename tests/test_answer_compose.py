@@ -297,3 +297,10 @@ def test_a_list_announced_by_its_lead_is_read_on_across_the_sections_passages() 
     texts = [p.item.cand.text for p in listing(scored, 6, 0.5)]
     assert texts[0].startswith("Several S3 settings")
     assert texts[-1].startswith("Turn on versioning")
+
+
+def test_a_sentence_opening_with_an_ordinal_leans_on_the_one_before() -> None:
+    from tutor.answer.scoring import is_dependent
+
+    assert is_dependent("The second is inbound to the endpoint: how clients call it.")
+    assert not is_dependent("The SageMaker Runtime serves InvokeEndpoint calls.")

@@ -24,7 +24,8 @@ from tutor.types import Hit
 _DIGIT = re.compile(r"\d")
 # Sentences that lean on earlier text read badly alone, unless they follow their antecedent.
 _DEPENDENT = re.compile(r"^(it|this|these|that|those|they|such|also|however|then|for more "
-                        r"information|for example|the following|see |to learn|both)\b", re.I)
+                        r"information|for example|the following|see |to learn|both|"
+                        r"the (?:first|second|third|other|latter|former|rest)|another)\b", re.I)
 # ... and so do sentences that point at text after them ("the table below compares ...")
 _FORWARD = re.compile(r"\b(?:table|section|list|sections) below\b|\bbelow (?:compares|explains|"
                       r"lists|shows)\b|\bas follows\b", re.I)
