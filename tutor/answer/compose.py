@@ -280,11 +280,12 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
         if not own:
             continue
         picked = [own[0]]
-        # the sentence right after it in its passage, when it adds to it (contiguous reading)
+        # the sentence right after it in its passage goes on explaining it (contiguous
+        # reading), however little it shares with the question
         after = next((s for s in pool if s.hit is own[0].hit
                       and s.cand.position == own[0].cand.position + 1), None)
         if (after is not None and len(parts) + 2 * len(compared) <= limit
-                and not after.names - {i} and after.score >= stop * own[0].score
+                and not after.names - {i}
                 and not any(duplicate(after, u) for u in [*used, own[0]])):
             picked.append(after)
         used.extend(picked)
