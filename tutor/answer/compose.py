@@ -1,15 +1,17 @@
 """Composition by question type: which scored sentences an extractive answer quotes, in what
 order, under which short labels.
 
-- definition: the best (defining) sentence, then at most two that add to it;
+- definition: the best (defining) sentence, then at most two that add to it (asked what X
+  is or does, the next sentence of its section first);
 - figure: the sentence or table row holding the figure first, preferring a number followed by
   the question's own unit word ("how many private IPs" -> "two private IP addresses") or
   next to the word of what is measured ("payload"), then at most two more;
 - comparison: the sentence that contrasts them, then per compared entity the best-scoring
-  sentence of its own section that names it alone;
+  sentence of its own section that names it alone, and the sentence after it;
 - procedure: the steps in order, from one section;
 - troubleshooting: the cause, then the fix;
-- list: the items of the best list or table (after the sentence introducing them);
+- list: the items of the best list or table (after the sentence introducing them); a lead
+  that announces a set is followed by the section's next sentences;
 - choose: the sentence that makes the choice, then support.
 
 Everywhere: contiguous sentences of the best section are preferred, near-duplicates are
