@@ -32,10 +32,51 @@ MODEL_FIXTURES = {"minilm_base", "minilm", "minilm_torch", "notes_home", "awsdoc
                   "notes_tutor", "awsdocs_tutor"}
 
 
+# The background build of the session indexes (tests/session_indexes.py), when one runs.
+_BUILDS: list = []
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal reporter lists the collected tests
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Order the selected tests and start the background build of the indexes they need
+    (after -m and -k have deselected what will not run)."""
+    from tests.session_indexes import FIXTURES, Builds
+
+    items = session.items
+    # Tests that need no session index first, then those needing the notes, then the
+    # aws-docs ones (each group in collection order): the indexes build in the background
+    # meanwhile. A module-scoped fixture used by tests of two groups is set up once per group
+    # (today only test_reliability_llm's fake server, which starts in milliseconds).
+    def needs(item: pytest.Item) -> set[str]:
+        used = set(getattr(item, "fixturenames", ()))
+        return {name for name, fixture in FIXTURES.items() if fixture in used}
+
+    def rank(item: pytest.Item) -> int:
+        need = needs(item)
+        return 2 if "awsdocs" in need else 1 if need else 0
+
+    items.sort(key=rank)
+    wanted = set().union(*(needs(item) for item in items)) if items else set()
+    if not AWS_DOCS.is_dir():
+        wanted.discard("awsdocs")
+    if wanted and not session.config.option.collectonly:
+        _BUILDS.append(Builds([n for n in FIXTURES if n in wanted]))
+
+
+def _session_index(name: str, root: Path, embedder) -> Path:
+    """The session index ``name`` from the background build, or built here when the session
+    did not foresee it (a fixture requested by name at run time)."""
+    from tests.session_indexes import SOURCES, build_home
+
+    if _BUILDS and name in _BUILDS[0].names:
+        return _BUILDS[0].home(name)
+    return build_home(root, SOURCES[name], embedder)
 
 
 def _clear_settings_cache() -> None:
@@ -102,22 +143,11 @@ def minilm(minilm_base):
     return CachedEmbedder(minilm_base, SHARED_CACHE)
 
 
-def _build_home(root: Path, paths: list[Path], embedder) -> Path:
-    from ingest.job import run_ingest
-    from tutor.config import load_settings
-
-    home = root / "home"
-    settings = load_settings(home=home)
-    report = run_ingest(paths, settings, embedder=embedder)
-    assert report.chunks_total > 0
-    return home
-
-
 @pytest.fixture(scope="session")
 def notes_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
     """A TUTOR_HOME holding the shipped study notes and concept cards (as `make run` indexes
     them), with the real model."""
-    return _build_home(tmp_path_factory.mktemp("notes-index"), [NOTES, CARDS], minilm)
+    return _session_index("notes", tmp_path_factory.mktemp("notes-index"), minilm)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +155,7 @@ def awsdocs_home(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
     """A TUTOR_HOME holding all of ../shared/aws-docs (601 pages), real model. Minutes, once."""
     if not AWS_DOCS.is_dir():
         pytest.skip(f"{AWS_DOCS} is not present")
-    return _build_home(tmp_path_factory.mktemp("awsdocs-index"), [AWS_DOCS], minilm)
+    return _session_index("awsdocs", tmp_path_factory.mktemp("awsdocs-index"), minilm)
 
 
 def tutor_for(home: Path, embedder, monkeypatch: pytest.MonkeyPatch | None = None, **overrides):
@@ -214,3 +244,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for thread in threading.enumerate():
         if thread.name.startswith("warm-"):
             thread.join(timeout=120)
+    for builds in _BUILDS:
+        builds.close()
