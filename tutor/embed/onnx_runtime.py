@@ -62,7 +62,11 @@ def fuse(raw: Path, target: Path, num_heads: int, hidden_size: int, quantize: bo
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
 
-    fused = optimizer.optimize_model(str(raw), model_type="bert", opt_level=1,
+    # opt_level 0: the fusions alone. Level 1 first runs onnxruntime's basic pass, which
+    # imports torch (onnxruntime.transformers.optimizer.optimize_by_onnxruntime) and adds
+    # nothing here: the graph holds no foldable constants, and every session applies all
+    # of onnxruntime's graph optimizations when it loads the model anyway.
+    fused = optimizer.optimize_model(str(raw), model_type="bert", opt_level=0,
                                      num_heads=num_heads, hidden_size=hidden_size)
     if not quantize:
         fused.save_model_to_file(str(target))
@@ -100,6 +104,15 @@ def length_batches(tokenizer: Tokenizer, texts: Sequence[str], window: int, batc
             ids[r, :len(seq)] = seq
             mask[r, :len(seq)] = 1
         yield rows, ids, mask
+
+
+def _mean_pooling(config: dict[str, Any]) -> bool:
+    """Whether a Pooling module averages the tokens and nothing else, in the config of
+    sentence-transformers 6 (``pooling_mode``) or of earlier versions (one flag a mode)."""
+    if "pooling_mode" in config:
+        return bool(config["pooling_mode"] == "mean")
+    return {k for k, on in config.items() if k.startswith("pooling_mode_") and on} == {
+        "pooling_mode_mean_tokens"}
 
 
 class OnnxEmbedder(LocalModel):
@@ -149,10 +162,9 @@ class OnnxEmbedder(LocalModel):
         modules = Path(self._load_from) / "modules.json"
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in
                  (json.loads(modules.read_text()) if modules.exists() else [])]
-        pooling = self._json("1_Pooling/config.json")
         bert = self._json("config.json").get("model_type") == "bert"
-        if kinds != ["Transformer", "Pooling", "Normalize"] or not bert or not pooling.get(
-                "pooling_mode_mean_tokens"):
+        if kinds != ["Transformer", "Pooling", "Normalize"] or not bert or not _mean_pooling(
+                self._json("1_Pooling/config.json")):
             raise ConfigError(f"the onnx backends support mean-pooled, normalised BERT models "
                               f"only; use embed_backend='torch' for {self._load_from}")
         self._usable = True
