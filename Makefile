@@ -6,7 +6,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
-# The dev, llm and bench extras: tests, lint, providers and the benchmark, not running.
+# The dev, llm, bench and torch extras: tests, lint, providers, the benchmark and PyTorch
+# (the torch runtime, and the tests comparing the ONNX export with it), not running.
 DEV    := $(VENV)/.installed-dev
 PORT   ?= 8501
 
@@ -16,18 +17,18 @@ PORT   ?= 8501
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	# torch first and pinned: anything unpinned that depends on it would pull a CUDA build.
-	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
 	touch $(STAMP)
 
 $(DEV): $(STAMP)
-	$(PIP) install -e '.[dev,llm,bench]'
+	# torch first and pinned: anything unpinned that depends on it would pull a CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev,llm,bench,torch]'
 	touch $(DEV)
 
 setup: $(DEV)
 
-# tutor ingest makes the one-off ONNX export first (torch is needed for that, never to serve);
+# tutor ingest makes the one-off ONNX export first (from the weights, without torch);
 # `python -m ui` starts loading the encoder and the index before the first page is opened.
 run: $(STAMP)
 	$(VENV)/bin/tutor ingest --if-empty corpus/notes corpus/cards

@@ -12,7 +12,6 @@ Runs once per model and precision, called by ``OnnxEmbedder`` when its export is
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +46,11 @@ def export_onnx(model_dir: str, target: Path, *, quantize: bool) -> dict[str, An
     return {"quantized": quantize, "probe_cosines": cosines}
 
 
-def reference(bert: Bert, ids: Sequence[int]) -> np.ndarray:
+def reference(bert: Bert, ids: np.ndarray) -> np.ndarray:
     """The normalised mean-pooled vector of one text (its word-piece ids, no padding), as
     sentence-transformers computes it, in float32 numpy."""
     n, head = len(ids), bert.hidden // bert.heads
-    x = (bert.w("embeddings.word_embeddings.weight")[np.asarray(ids)]
+    x = (bert.w("embeddings.word_embeddings.weight")[ids]
          + bert.w("embeddings.token_type_embeddings.weight")[0]
          + bert.w("embeddings.position_embeddings.weight")[:n])
     x = _layer_norm(x, bert, "embeddings.LayerNorm")
@@ -67,7 +66,7 @@ def reference(bert: Bert, ids: Sequence[int]) -> np.ndarray:
         x = _layer_norm(_linear(context, bert, f"{p}.attention.output.dense") + x, bert,
                         f"{p}.attention.output.LayerNorm")
         inner = _linear(x, bert, f"{p}.intermediate.dense")
-        inner = inner * (1 + _erf(inner / math.sqrt(2)).astype(np.float32)) / 2
+        inner = inner * (1 + np.asarray(_erf(inner / math.sqrt(2)), dtype=np.float32)) / 2
         x = _layer_norm(_linear(inner, bert, f"{p}.output.dense") + x, bert,
                         f"{p}.output.LayerNorm")
     mean = x.mean(0)

@@ -1,0 +1,98 @@
+"""`make run` installs no PyTorch (issue 17), so nothing on the run path may need it: in
+fresh interpreters where torch, transformers and sentence-transformers cannot be imported,
+`tutor ingest` into a new TUTOR_HOME makes the one-off ONNX export (from the weights) and
+indexes notes, and `tutor ask` answers from them. The torch runtime, configured without
+them, stops with one line saying how to install them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOTES, REPO
+
+BLOCKED = ("torch", "transformers", "sentence_transformers")
+# A None entry in sys.modules makes `import torch` fail and importlib.util.find_spec
+# return None: what an interpreter without the packages does.
+_TUTOR_WITHOUT_TORCH = f"""
+import sys
+for name in {BLOCKED!r}:
+    sys.modules[name] = None
+from tutor.cli import main
+sys.argv = ["tutor", *sys.argv[1:]]
+try:
+    main()
+finally:
+    loaded = sorted(n for n in {BLOCKED!r} if sys.modules.get(n) is not None)
+    print("LOADED", loaded, file=sys.stderr)
+"""
+
+
+def _tutor(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    child_env = {**os.environ, "TUTOR_HOME": str(home), **env}
+    child_env.pop("TUTOR_ENCODER_DIR", None)  # a fresh home: the export is made in it
+    return subprocess.run([sys.executable, "-c", _TUTOR_WITHOUT_TORCH, *args], cwd=REPO,
+                          env=child_env, capture_output=True, text=True, timeout=600,
+                          check=False)
+
+
+def _notes(tmp_path: Path) -> Path:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("domain-4/4.1-model-monitor.md", "domain-4/4.1-drift-types.md",
+                 "domain-3/3.1-inference-options.md"):
+        shutil.copy(NOTES / name, folder)
+    return folder
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_export_ingest_and_ask_run_without_torch(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest = _tutor(home, "ingest", "--json", str(_notes(tmp_path)))
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
+    assert json.loads(ingest.stdout)["chunks_added"] > 0
+    exports = list((home / "cache" / "encoders").glob("*/export.json"))
+    assert len(exports) == 1
+    assert min(json.loads(exports[0].read_text())["probe_cosines"]) > 0.9999
+    ask = _tutor(home, "ask", "--json", "What does SageMaker Model Monitor compare live "
+                 "traffic against?")
+    assert ask.returncode == 0, ask.stderr[-3000:]
+    answer = json.loads(ask.stdout)
+    assert answer["status"] == "answered" and answer["citations"]
+    for done in (ingest, ask):
+        assert done.stderr.strip().splitlines()[-1] == "LOADED []"  # the block held throughout
+
+
+@pytest.mark.server
+def test_the_torch_backend_without_torch_says_how_to_install_it(tmp_path: Path) -> None:
+    done = _tutor(tmp_path / "home", "ingest", str(_notes(tmp_path)),
+                  TUTOR_EMBED_BACKEND="torch")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "LOADED []"
+    assert len(lines) == 2 and lines[0].startswith("error: ")
+    assert "pip install -e '.[torch]'" in lines[0] and "torch==2.13.0" in lines[0]
+
+
+def test_torch_runtime_and_reranker_refuse_cleanly_without_torch(
+        monkeypatch: pytest.MonkeyPatch, settings) -> None:
+    from tutor.embed import make_embedder
+    from tutor.errors import ConfigError
+    from tutor.rerank import make_reranker
+
+    for name in BLOCKED:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ConfigError, match=r"embed_backend='torch' needs PyTorch"):
+        make_embedder(settings.model_copy(update={"embed_backend": "torch"}))
+    reranker = make_reranker(settings.model_copy(update={"reranker": "some-org/cross-encoder"}))
+    assert reranker is not None
+    with pytest.raises(ConfigError, match=r"reranker \(TUTOR_RERANKER\) needs PyTorch"):
+        reranker.score("question", ["passage"])
+    assert make_embedder(settings).model_id.endswith("all-MiniLM-L6-v2")  # onnx: unaffected
