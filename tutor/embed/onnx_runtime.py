@@ -8,7 +8,7 @@ multiplications (cosine ~0.995 to torch) and *queries* in fp32: a query is one s
 int8 would save nothing there while costing precision exactly where ranking is decided. Its
 document vectors carry a ``+onnx-int8`` model id (their own embedding cache; an ingest does
 not mix them with fp32 ones), but they live in the model's vector space, so any runtime's
-queries can search them (``vector_space``). Serving with onnxruntime never imports torch.
+queries can search them (``vector_space``). Neither serving nor the export imports torch.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class OnnxEmbedder(LocalModel):
     Texts are sorted by length and padded per batch only to the longest text of that batch.
     The export is made by ``prepare`` at setup (or, failing that, on first use) under
     ``export_root`` (one folder per model, format and precision, written atomically) and
-    checked against torch on probe texts before use.
+    checked on probe texts before use (``export``).
     """
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, quantize: bool = False,
@@ -213,14 +213,14 @@ class OnnxEmbedder(LocalModel):
         return (self.export_dir / "model.onnx").exists()
 
     def prepare(self) -> Path:
-        """The exported graph, exported first if this machine has none yet (once: it loads
-        torch for seconds). Setup calls this so that serving never has to."""
+        """The exported graph, exported first if this machine has none yet (once, seconds).
+        Setup calls this so that serving never has to."""
         if not self.exported:
             self._export()
         return self.export_dir / "model.onnx"
 
     def _export(self) -> None:
-        from tutor.embed.export import export_onnx  # torch is loaded only for the export
+        from tutor.embed.export import export_onnx  # onnx and its optimizer: setup only
 
         self.export_root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.export_dir) + ".lock"):
