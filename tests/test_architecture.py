@@ -16,11 +16,12 @@ MAX_LINES = 400
 # Each backend library (top-level import name) must be imported by exactly one module of
 # tutor/. The optional ones are checked once a module imports them. Not listed, because
 # several modules share them on purpose: numpy, pydantic, yaml, typer, langchain_core (the
-# chat-model interface), filelock, and tokenizers, torch and transformers (inside tutor/embed/:
-# the runtimes and the one-off export).
-BACKENDS = ["chromadb", "bm25s", "Stemmer", "pypdf", "bs4", "sentence_transformers",
-            "onnxruntime", "onnx", "langchain_openai", "langchain_ollama", "langchain_aws",
-            "llama_cpp", "sqlite3", "argon2"]
+# chat-model interface), filelock, and tokenizers (the runtimes and chunking count word pieces).
+# torch, transformers and sentence_transformers are the torch runtime's alone (an optional
+# extra); onnx and safetensors the export's graph builder's; onnxruntime the onnx runtime's.
+BACKENDS = ["chromadb", "bm25s", "Stemmer", "pypdf", "bs4", "sentence_transformers", "torch",
+            "transformers", "safetensors", "onnxruntime", "onnx", "langchain_openai",
+            "langchain_ollama", "langchain_aws", "llama_cpp", "sqlite3", "argon2"]
 OPTIONAL_BACKENDS = ["genanki", "psycopg", "psycopg_pool"]
 FRONT_ENDS = ["ingest", "ui", "evals", "deploy"]
 

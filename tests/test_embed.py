@@ -161,6 +161,23 @@ def test_onnx_refuses_what_it_cannot_export(tmp_path: Path) -> None:
         OnnxEmbedder(str(folder)).embed_query("anything")
 
 
+def test_the_graph_builder_refuses_what_it_does_not_compute(tmp_path: Path) -> None:
+    """Built from the weights without torch: a BERT variant the graph does not compute, or
+    weights in a format only torch reads, are refused with advice, never exported wrong."""
+    from tutor.embed.bert_onnx import load_bert
+    from tutor.errors import ConfigError
+
+    config = {"model_type": "bert", "hidden_size": 8, "num_hidden_layers": 1,
+              "num_attention_heads": 2}
+    (tmp_path / "config.json").write_text(json.dumps({**config, "hidden_act": "gelu_new"}))
+    with pytest.raises(ConfigError, match="exact GELU"):
+        load_bert(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "pytorch_model.bin").write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"no model\.safetensors.*embed_backend='torch'"):
+        load_bert(tmp_path)
+
+
 def test_unknown_backend_is_a_config_error() -> None:
     from tutor.config import load_settings
     from tutor.errors import ConfigError

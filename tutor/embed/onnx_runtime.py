@@ -8,7 +8,7 @@ multiplications (cosine ~0.995 to torch) and *queries* in fp32: a query is one s
 int8 would save nothing there while costing precision exactly where ranking is decided. Its
 document vectors carry a ``+onnx-int8`` model id (their own embedding cache; an ingest does
 not mix them with fp32 ones), but they live in the model's vector space, so any runtime's
-queries can search them (``vector_space``). Serving with onnxruntime never imports torch.
+queries can search them (``vector_space``). Neither serving nor the export imports torch.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import onnxruntime as ort
 
 # Bump when the exported graph changes, so old exports are rebuilt rather than reused.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2  # 2: built from the weights (bert_onnx), no longer traced by torch
 # Part of the int8 export's folder name: change it with the quantisation recipe in ``fuse``.
 INT8_RECIPE = "per-channel MatMul+Attention"
 
@@ -59,11 +59,14 @@ def fuse(raw: Path, target: Path, num_heads: int, hidden_size: int, quantize: bo
     """Fuse an exported BERT graph for onnxruntime and, if ``quantize``, make its matrix
     multiplications int8 (per channel). Part of the export step: its libraries take seconds
     to import, so serving never imports them."""
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
 
-    fused = optimizer.optimize_model(str(raw), model_type="bert", opt_level=1,
+    # opt_level 0: the fusions alone. Level 1 first runs onnxruntime's basic pass, which
+    # imports torch (onnxruntime.transformers.optimizer.optimize_by_onnxruntime) and adds
+    # nothing here: the graph holds no foldable constants, and every session applies all
+    # of onnxruntime's graph optimizations when it loads the model anyway.
+    fused = optimizer.optimize_model(str(raw), model_type="bert", opt_level=0,
                                      num_heads=num_heads, hidden_size=hidden_size)
     if not quantize:
         fused.save_model_to_file(str(target))
@@ -74,7 +77,8 @@ def fuse(raw: Path, target: Path, num_heads: int, hidden_size: int, quantize: bo
     # (a third of the remaining fp32 time). Per-tensor scales cost ~5 points of cosine.
     quantize_dynamic(str(fused_path), str(target), weight_type=QuantType.QInt8,
                      per_channel=True, op_types_to_quantize=["MatMul", "Attention"],
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+                     # 1 is onnx.TensorProto.FLOAT: onnx itself is bert_onnx's import
+                     extra_options={"DefaultTensorType": 1})
     fused_path.unlink(missing_ok=True)
 
 
@@ -102,6 +106,15 @@ def length_batches(tokenizer: Tokenizer, texts: Sequence[str], window: int, batc
         yield rows, ids, mask
 
 
+def _mean_pooling(config: dict[str, Any]) -> bool:
+    """Whether a Pooling module averages the tokens and nothing else, in the config of
+    sentence-transformers 6 (``pooling_mode``) or of earlier versions (one flag a mode)."""
+    if "pooling_mode" in config:
+        return bool(config["pooling_mode"] == "mean")
+    return {k for k, on in config.items() if k.startswith("pooling_mode_") and on} == {
+        "pooling_mode_mean_tokens"}
+
+
 class OnnxEmbedder(LocalModel):
     """The same model run by onnxruntime from a local export; fp32, or int8 documents with
     fp32 queries when ``quantize``. Thread-safe.
@@ -109,7 +122,7 @@ class OnnxEmbedder(LocalModel):
     Texts are sorted by length and padded per batch only to the longest text of that batch.
     The export is made by ``prepare`` at setup (or, failing that, on first use) under
     ``export_root`` (one folder per model, format and precision, written atomically) and
-    checked against torch on probe texts before use.
+    checked on probe texts before use (``export``).
     """
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, quantize: bool = False,
@@ -149,10 +162,9 @@ class OnnxEmbedder(LocalModel):
         modules = Path(self._load_from) / "modules.json"
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in
                  (json.loads(modules.read_text()) if modules.exists() else [])]
-        pooling = self._json("1_Pooling/config.json")
         bert = self._json("config.json").get("model_type") == "bert"
-        if kinds != ["Transformer", "Pooling", "Normalize"] or not bert or not pooling.get(
-                "pooling_mode_mean_tokens"):
+        if kinds != ["Transformer", "Pooling", "Normalize"] or not bert or not _mean_pooling(
+                self._json("1_Pooling/config.json")):
             raise ConfigError(f"the onnx backends support mean-pooled, normalised BERT models "
                               f"only; use embed_backend='torch' for {self._load_from}")
         self._usable = True
@@ -201,14 +213,14 @@ class OnnxEmbedder(LocalModel):
         return (self.export_dir / "model.onnx").exists()
 
     def prepare(self) -> Path:
-        """The exported graph, exported first if this machine has none yet (once: it loads
-        torch for seconds). Setup calls this so that serving never has to."""
+        """The exported graph, exported first if this machine has none yet (once, seconds).
+        Setup calls this so that serving never has to."""
         if not self.exported:
             self._export()
         return self.export_dir / "model.onnx"
 
     def _export(self) -> None:
-        from tutor.embed.export import export_onnx  # torch is loaded only for the export
+        from tutor.embed.export import export_onnx  # onnx and its optimizer: setup only
 
         self.export_root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.export_dir) + ".lock"):

@@ -1,9 +1,11 @@
 """The ``torch`` runtime: a sentence-transformers model in PyTorch. The only module importing
-sentence-transformers; it is loaded on first use, so chunking and serving an onnx index never
-import torch."""
+sentence-transformers, torch and transformers; they are loaded on first use, so chunking and
+serving an onnx index never import them. They are the optional ``torch`` extra: ``make run``
+does not install them, and ``require_torch`` says how to when they are missing."""
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from functools import cached_property
@@ -12,8 +14,22 @@ from typing import Any
 
 import numpy as np
 
+from tutor import prompts
 from tutor.config import DEFAULT_EMBED_MODEL
 from tutor.embed.base import LocalModel, offline_for, resolve_model
+from tutor.errors import ConfigError
+
+
+def require_torch(what: str) -> None:
+    """ConfigError saying how to install them unless PyTorch and sentence-transformers are
+    installed. Looks them up without importing them (that takes seconds)."""
+    for package in ("torch", "sentence_transformers"):
+        try:
+            found = importlib.util.find_spec(package) is not None
+        except (ImportError, ValueError):  # a broken install counts as a missing one
+            found = False
+        if not found:
+            raise ConfigError(prompts.TORCH_MISSING.format(what=what, package=package))
 
 
 class SentenceTransformerEmbedder(LocalModel):
@@ -21,6 +37,7 @@ class SentenceTransformerEmbedder(LocalModel):
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, *, batch_size: int = 32,
                  threads: int = 0, query_threads: int = 1):
+        require_torch("embed_backend='torch'")
         self.model_id, self._load_from = resolve_model(name)
         self.cache_id = self.model_id
         self.batch_size = batch_size
@@ -96,6 +113,7 @@ class SentenceTransformerEmbedder(LocalModel):
 def load_cross_encoder(name_or_path: str, *, local: bool) -> Any:
     """A sentence-transformers CrossEncoder on CPU, for tutor/rerank.py (this module owns the
     sentence-transformers import); a local folder never touches the network."""
+    require_torch("the reranker (TUTOR_RERANKER)")
     from sentence_transformers import CrossEncoder
 
     return CrossEncoder(name_or_path, device="cpu", local_files_only=local)
@@ -111,6 +129,7 @@ def fine_tune(batches: Sequence[Sequence[tuple[str, str]]], out: Path, *, base: 
     import random
     import time
 
+    require_torch("fine-tuning")
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.losses import MultipleNegativesRankingLoss
