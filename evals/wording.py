@@ -1,8 +1,9 @@
 """Wordings the answer grader counts as the same fact.
 
-A must-group is matched as a substring, so an answer that says "seven by default" misses the
-must "7 days" and "Load-test" misses "load test", though each states the fact the question
-asked for. Two rewrites, applied alike to the answer and the must term, make those match:
+A must-group is matched as a substring, so an answer that says "seven days" misses the must
+"7 days" and "Load-test" misses "load test", though each states the fact the question asked
+for. Two rewrites, applied alike to the answer and the must term, make those match ("seven
+by default" still misses "7 days": which noun a bare number counts is not read):
 
 - a number word up to twenty, a tens word, or a tens word joined to a unit ("twenty-five")
   becomes its digits, as a whole word only ("someone" keeps its "one");
