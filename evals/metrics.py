@@ -11,6 +11,7 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
+from evals import wording
 from tutor.text import words
 
 T = TypeVar("T", bound=Hashable)
@@ -112,9 +113,16 @@ def contains(text: str, term: str) -> bool:
     return bool(needle) and needle in match_form(text)
 
 
+def states(text: str, term: str) -> bool:
+    """Whether ``text`` states the must term: it contains it, or contains it once number words
+    are digits and a compound's hyphens and spaces are dropped (``wording.same_fact``:
+    "seven days" states "7 days", "Load-test" states "load test"). Symmetric in the two."""
+    return contains(text, term) or wording.same_fact(_MARKUP.sub("", text), _MARKUP.sub("", term))
+
+
 def missing_groups(text: str, must: Sequence[Sequence[str]]) -> list[int]:
-    """Indexes of the must-groups none of whose alternatives occur in ``text``."""
-    return [i for i, group in enumerate(must) if not any(contains(text, alt) for alt in group)]
+    """Indexes of the must-groups none of whose alternatives the text ``states``."""
+    return [i for i, group in enumerate(must) if not any(states(text, alt) for alt in group)]
 
 
 def passes(text: str, must: Sequence[Sequence[str]]) -> bool:
@@ -129,13 +137,13 @@ def key_terms(text: str, must: Sequence[Sequence[str]]) -> list[str]:
     holding none of them does not back what the answer got right. An answer containing no
     alternative has no key terms, and its citations are not scored for precision.
     """
-    found = [alt for group in must for alt in group if contains(text, alt)]
+    found = [alt for group in must for alt in group if states(text, alt)]
     return distinct(found)
 
 
 def cites_key_term(passage: str, terms: Sequence[str]) -> bool:
     """Whether a cited passage contains at least one of the answer's key terms."""
-    return any(contains(passage, t) for t in terms)
+    return any(states(passage, t) for t in terms)
 
 
 def quote_in_passage(quote: str, passage: str) -> bool:

@@ -136,3 +136,40 @@ def test_length_ratio_and_key_longest() -> None:
     assert metrics.key_is_longest(["long answer", "no", "nope"], [True, False, False])
     assert not metrics.key_is_longest(["same", "size"], [True, False])
     assert not metrics.key_is_longest(["a", "bb"], [True, True])
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Retention is seven days by default.", "7 days"),
+    ("keep at least one instance", "at least 1"),
+    ("Load-test one instance first.", "load test"),
+    ("a loadtest of the endpoint", "load-test"),
+    ("twenty-five requests", "25 requests"),
+    ("the positive-label rate", "positive label"),
+    ("a one-to-one mapping", "one to one"),
+])
+def test_number_words_and_compound_joins_state_the_same_fact(text: str, term: str) -> None:
+    assert metrics.states(text, term)
+    assert metrics.passes(text, [[term]])
+
+
+@pytest.mark.parametrize("a, b", [("seven", "7"), ("load-test", "loadtest"), ("twenty one", "21")])
+def test_equivalences_are_symmetric(a: str, b: str) -> None:
+    assert metrics.states(a, b) and metrics.states(b, a)
+
+
+@pytest.mark.parametrize("text, term", [
+    ("scales to seventy instances", "7"),
+    ("seventy days", "seven days"),
+    ("seventeen days", "7 days"),
+    ("catch vanishing gradients early", "VanishingGradient"),
+    ("someone said so", "1"),
+])
+def test_near_wordings_that_are_other_facts_still_fail(text: str, term: str) -> None:
+    assert not metrics.states(text, term)
+    assert not metrics.passes(text, [[term]])
+
+
+def test_key_terms_and_citation_check_use_the_equivalences() -> None:
+    must = [["7 days"], ["load test"]]
+    assert metrics.key_terms("Seven days; load-test it.", must) == ["7 days", "load test"]
+    assert metrics.cites_key_term("Data is kept for seven days.", ["7 days"])
