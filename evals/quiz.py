@@ -25,8 +25,8 @@ from tutor.catalog import Catalog, load_catalog
 from tutor.config import Settings
 from tutor.exam import DOMAINS, TASKS
 from tutor.quiz import build_quiz, check_item, generate
+from tutor.quiz.note_text import content_words
 from tutor.quiz.session import CANDIDATES_PER_ITEM
-from tutor.quiz.text import content_words
 from tutor.types import Chunk, QuizItem
 
 DUPLICATE_JACCARD = 0.8

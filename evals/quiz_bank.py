@@ -39,7 +39,7 @@ from tutor.quiz.bank import Bank, BankItem, Cite, check_schema, load_bank
 from tutor.quiz.bank_check import Resolver, support_problem
 from tutor.quiz.bank_items import CiteTexts, build_deck
 from tutor.quiz.gate import check_item
-from tutor.quiz.text import normalise
+from tutor.quiz.note_text import normalise
 from tutor.text import letters
 
 if TYPE_CHECKING:

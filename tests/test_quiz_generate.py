@@ -12,10 +12,10 @@ from tutor.catalog import distractor_pool
 from tutor.exam import tasks_of
 from tutor.quiz.corpus import quiz_chunks
 from tutor.quiz.gate import check_item
+from tutor.quiz.note_text import normalise
 from tutor.quiz.offline import COST_CUE, COST_QUESTION, OVERHEAD_CUE, OVERHEAD_QUESTION, generate
 from tutor.quiz.session import build_quiz
 from tutor.quiz.support import passage_text
-from tutor.quiz.text import normalise
 from tutor.quiz.workflows import WORKFLOWS
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.fake_openai_server import FakeOpenAIServer
 from tests.ui_support import PAGES, alerts, app_factory, texts
-from ui.text import escape
+from ui.safe_text import escape
 
 
 @pytest.fixture

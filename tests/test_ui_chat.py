@@ -13,7 +13,7 @@ from tests.ui_support import alerts, app_factory, copy_home, current_generation,
 from tutor import prompts
 from tutor.errors import BackendError
 from tutor.testing import FailingAnswerer
-from ui.text import escape
+from ui.safe_text import escape
 
 QUESTION = "When should I use SageMaker asynchronous inference?"
 

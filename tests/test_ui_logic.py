@@ -14,7 +14,7 @@ from tutor.types import Answer, Citation
 # ---- showing untrusted text --------------------------------------------------------------
 
 def test_answer_markdown_keeps_markers_and_neutralises_markup():
-    from ui.text import answer_markdown, escape, quote_markdown
+    from ui.safe_text import answer_markdown, escape, quote_markdown
 
     hostile = ("See [here](javascript:alert(1)) <img src=x onerror=alert(1)> for $5 or $6, "
                "[the guide](https://docs.aws.amazon.com/sagemaker/) and [2]")
@@ -29,7 +29,7 @@ def test_answer_markdown_keeps_markers_and_neutralises_markup():
 
 
 def test_streamed_pieces_cannot_join_into_markup():
-    from ui.text import escape
+    from ui.safe_text import escape
 
     pieces = ["x\\", "[lab", "el](javascript:alert(1))", "<im", "g src=x>"]
     joined = "".join(escape(p) for p in pieces)
@@ -46,7 +46,7 @@ def test_streamed_pieces_cannot_join_into_markup():
     (None, False),
 ])
 def test_only_http_links_are_offered(url, safe):
-    from ui.text import safe_url
+    from ui.safe_text import safe_url
 
     assert (safe_url(url) is not None) is safe
 

@@ -21,7 +21,7 @@ from tutor.quiz import MockExam
 from tutor.testing import HashEmbedder
 from tutor.types import QuizItem
 from ui import state
-from ui.text import escape
+from ui.safe_text import escape
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ def texts(at: Any) -> list[str]:
 
 def shown(at: Any, needle: str) -> bool:
     """Whether ``needle`` appears as text, as is or in its escaped Markdown form."""
-    from ui.text import escape
+    from ui.safe_text import escape
 
     forms = {needle, escape(needle)}
     return any(form in t for t in texts(at) for form in forms)

@@ -20,7 +20,7 @@ from tutor.errors import (
     InputError,
     TutorError,
 )
-from ui.text import markdown
+from ui.safe_text import markdown
 
 log = logging.getLogger("ui")
 

@@ -20,7 +20,7 @@ from tutor.quiz.grade import GradeResult, match_targets
 from tutor.quiz.plaintext import GENERATOR_LABELS, TYPE_LABELS
 from tutor.types import QuizItem
 from ui import state
-from ui.text import escape, markdown, quote_markdown, safe_url
+from ui.safe_text import escape, markdown, quote_markdown, safe_url
 from ui.widgets import citations
 
 SINGLE_CHOICE = ("single",)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from tutor.display import allowed_hosts, host_allowed
 from tutor.types import Citation
-from ui.text import answer_markdown, escape, markdown, quote_markdown, safe_url
+from ui.safe_text import answer_markdown, escape, markdown, quote_markdown, safe_url
 
 STREAM_REDRAW_S = 0.05  # how often a streaming answer is redrawn at most
 

@@ -22,7 +22,7 @@ from tutor.answer.guard import sanitize_text
 from tutor.catalog import DEFAULT_CORPUS_DIR
 from tutor.quiz.bank import Bank, BankItem, CaseStudy, Cite, load_bank
 from tutor.quiz.bank_check import Resolver
-from tutor.quiz.text import content_words, plain_text, sentences, strip_source_notes
+from tutor.quiz.note_text import content_words, plain_text, sentences, strip_source_notes
 from tutor.text import letters
 from tutor.types import CaseRef, Citation, QuizItem, QuizOption
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.quiz.grade import GradeResult
-from tutor.quiz.text import content_words, sentences
+from tutor.quiz.note_text import content_words, sentences
 from tutor.types import Citation, QuizItem, QuizOption
 
 

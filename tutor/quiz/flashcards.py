@@ -30,9 +30,9 @@ from tutor.exam import TASKS
 from tutor.load.markdown import front_matter
 from tutor.quiz.bank import load_cards
 from tutor.quiz.bank_check import note_sections
+from tutor.quiz.note_text import sentences, strip_source_notes
 from tutor.quiz.plan import selection_tasks
 from tutor.quiz.review import ReviewCard
-from tutor.quiz.text import sentences, strip_source_notes
 
 CardKind = Literal["concept", "service", "sentence"]
 BLANK = "_____"

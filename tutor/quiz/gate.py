@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from tutor.catalog import Catalog
 from tutor.exam import TASKS
+from tutor.quiz.note_text import coverage, normalise
 from tutor.quiz.support import passage_text
-from tutor.quiz.text import coverage, normalise
 from tutor.types import Chunk, QuizItem
 
 MAX_LENGTH_RATIO = 3.0

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from tutor.catalog import Catalog
 from tutor.quiz.gate import GateStats, check_item, with_flags
 from tutor.quiz.grade import AnswerValue, GradeResult, grade
+from tutor.quiz.note_text import normalise
 from tutor.quiz.offline import EXAM_TYPES, OfflineGenerator
 from tutor.quiz.plan import selection_tasks
-from tutor.quiz.text import normalise
 from tutor.types import Chunk, QuestionType, QuizItem
 
 if TYPE_CHECKING:  # tutor.progress imports tutor.quiz.review, so no runtime import here

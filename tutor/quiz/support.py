@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tutor.answer.guard import sanitize_text
 from tutor.catalog import Catalog
-from tutor.quiz.text import content_words, plain_text, sentences, strip_source_notes
+from tutor.quiz.note_text import content_words, plain_text, sentences, strip_source_notes
 from tutor.types import Chunk, Citation
 
 

@@ -21,7 +21,7 @@ from tutor.library import library_overview
 from tutor.types import Answer, Filters
 from ui import resources, state
 from ui.errors import library_link, message_for, show
-from ui.text import answer_markdown, escape, markdown
+from ui.safe_text import answer_markdown, escape, markdown
 from ui.widgets import citations, stream_markdown
 
 

@@ -15,7 +15,7 @@ from tutor.quiz.card_export import csv_text, export_cards
 from tutor.quiz.flashcards import Flashcard, review_queue, select
 from ui import resources, state
 from ui.errors import show_error
-from ui.text import escape, markdown
+from ui.safe_text import escape, markdown
 
 MAX_COUNT = 100
 KIND_LABELS = {"concept": "Concept card", "service": "Service", "sentence": "Key sentence"}

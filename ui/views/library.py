@@ -23,7 +23,7 @@ from tutor.library import (
 from tutor.types import IngestReport
 from ui import auth, resources, state
 from ui.errors import message_for, show, show_error
-from ui.text import escape
+from ui.safe_text import escape
 
 REPORT = "library.report"
 STAGES = {

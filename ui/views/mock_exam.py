@@ -15,7 +15,7 @@ from tutor.quiz.mock import EXAM_MINUTES, EXAM_QUESTIONS, EXAM_UNSCORED, PASS_SC
 from ui import charts, resources, state
 from ui.errors import show_error
 from ui.quiz_widgets import answer_input, ask_tutor_button, explanation, item_header
-from ui.text import escape
+from ui.safe_text import escape
 
 CLOCK_REFRESH = timedelta(seconds=15)
 

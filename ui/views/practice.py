@@ -12,7 +12,7 @@ from tutor.quiz import PracticeSession, QuizSource, available_sources, practice_
 from ui import resources, state
 from ui.errors import show_error
 from ui.quiz_widgets import answer_input, ask_tutor_button, explanation, given_text, item_header
-from ui.text import escape
+from ui.safe_text import escape
 
 MAX_COUNT = 50
 

@@ -8,7 +8,7 @@ from tutor import prompts
 from tutor.exam import DOMAINS
 from ui import charts, resources
 from ui.errors import show_error
-from ui.text import escape
+from ui.safe_text import escape
 
 PRACTICE_PAGE = "views/practice.py"
 

@@ -11,7 +11,7 @@ from tutor.config import LLMProvider, RetrievalMode
 from tutor.config_file import config_path, env_overrides, save_settings, set_aside
 from ui import auth, resources, state
 from ui.errors import message_for, show, show_error
-from ui.text import escape
+from ui.safe_text import escape
 
 PROVIDERS: tuple[str, ...] = get_args(LLMProvider)
 PROVIDER_LABELS = {
