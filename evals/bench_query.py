@@ -48,9 +48,14 @@ def latency(tutor: Any, questions: Sequence[dict[str, Any]], runs: int) -> dict[
 
 def query_threads_ab(embedder: Any, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One query embedding on all encoder threads versus on ``query_threads``, interleaved
-    question by question (the fix for query latency on a busy machine)."""
-    inner = getattr(embedder, "inner", embedder)
-    if not hasattr(inner, "query_threads"):
+    question by question (the fix for query latency on a busy machine); empty for an
+    embedder that is neither local runtime (a test fake)."""
+    from tutor.embed.cache import CachedEmbedder
+    from tutor.embed.onnx_runtime import OnnxEmbedder
+    from tutor.embed.torch_runtime import SentenceTransformerEmbedder
+
+    inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
+    if not isinstance(inner, OnnxEmbedder | SentenceTransformerEmbedder):
         return {}
     configured = inner.query_threads
     times: dict[str, list[float]] = {"all_threads": [], "query_threads": []}
