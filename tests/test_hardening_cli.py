@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -232,10 +233,14 @@ def test_progress_database_faults(home: Path, tmp_path: Path, fault: str) -> Non
         holder.execute("PRAGMA locking_mode=EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")
         holder.execute("CREATE TABLE IF NOT EXISTS hold (x)")
+    commands = (["progress"], ["progress", "--json"], ["quiz", "--json", "-n", "1"])
     try:
-        for n, args in enumerate((["progress"], ["progress", "--json"],
-                                  ["quiz", "--json", "-n", "1"])):
-            proc = run(args, copy)
+        if holder is None:  # in order: the first command meets the fault, the others its repair
+            procs = [run(args, copy) for args in commands]
+        else:  # each waits out the lock's retries (about 20 s): wait side by side
+            with ThreadPoolExecutor(len(commands)) as pool:
+                procs = list(pool.map(lambda args: run(args, copy), commands))
+        for n, proc in enumerate(procs):
             out = proc.stdout + proc.stderr
             assert "Traceback" not in out, out[-3000:]
             if fault == "corrupt":
