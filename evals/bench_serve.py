@@ -67,23 +67,44 @@ def _env(home: Path, encoder_dir: Path) -> dict[str, str]:
     return env
 
 
+# Runs one measured command (argv[1], JSON) and reports on the pipe whose fd is argv[2].
+# Linux starts a child's ru_maxrss at the RSS of the process that spawned it (subprocess
+# uses vfork: the parent's peak), so a child spawned by this process, which may have made a
+# ~1 GB ONNX export, would report at least that; spawned by this small launcher, it reports
+# its own peak.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(json.loads(sys.argv[1]))
+_, status, usage = os.wait4(proc.pid, 0)
+os.write(int(sys.argv[2]), json.dumps({"seconds": time.perf_counter() - start,
+                                       "cpu_s": usage.ru_utime + usage.ru_stime,
+                                       "peak_rss_mb": usage.ru_maxrss / 1024,
+                                       "code": os.waitstatus_to_exitcode(status)}).encode())
+"""
+
+
 def _run_measured(cmd: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
-    """Wall seconds from spawn to exit, peak RSS (MiB) and output of one child process,
-    reaped with ``wait4`` for its own peak RSS (stderr goes to a file, so no pipe fills)."""
+    """Wall seconds from spawn to exit, CPU seconds, peak RSS (MiB) and output of one child
+    process, spawned and reaped by ``LAUNCHER`` (stderr goes to a file, so no pipe fills)."""
+    read, write = os.pipe()
     with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), env=env, cwd=REPO, stdout=subprocess.PIPE,
-                                stderr=err)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", LAUNCHER, json.dumps(list(cmd)), str(write)],
+                env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=err, pass_fds=(write,))
+        finally:
+            os.close(write)
         out = proc.stdout.read() if proc.stdout else b""
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        proc.wait()
+        with os.fdopen(read, "rb") as pipe:
+            report = json.loads(pipe.read() or b"{}")
+        if proc.returncode != 0 or report.get("code") != 0:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd[:4])} failed (exit {proc.returncode}): "
+            raise RuntimeError(f"{' '.join(cmd[:4])} failed (exit {report.get('code')}): "
                                f"{err.read().decode(errors='replace')[-2000:]}")
-    return {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "stdout": out.decode(errors="replace")}
+    return {"seconds": report["seconds"], "cpu_s": report["cpu_s"],
+            "peak_rss_mb": report["peak_rss_mb"], "stdout": out.decode(errors="replace")}
 
 
 def floor_command(backend: str, settings: Any, question: str) -> list[str]:
