@@ -93,6 +93,9 @@ def _run_measured(cmd: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
             proc = subprocess.Popen(
                 [sys.executable, "-c", LAUNCHER, json.dumps(list(cmd)), str(write)],
                 env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=err, pass_fds=(write,))
+        except BaseException:
+            os.close(read)
+            raise
         finally:
             os.close(write)
         out = proc.stdout.read() if proc.stdout else b""

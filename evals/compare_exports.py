@@ -44,19 +44,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="per session (0: all cores)")
     args = parser.parse_args()
 
-    from tutor.embed.base import bundled_model_path, load_tokenizer
-    from tutor.embed.onnx_runtime import length_batches, new_session
+    from tutor.embed.onnx_runtime import OnnxEmbedder, encode, new_session
 
     texts = note_chunks(args.texts)
-    tok = load_tokenizer(bundled_model_path())
+    emb = OnnxEmbedder()  # its tokenizer, size, window and batch: what an ingest uses
+    tok = emb.tokenizer
     assert tok is not None
     sessions = [new_session(g, args.threads) for g in args.graphs]
 
     def embed(session: Any) -> np.ndarray:  # what OnnxEmbedder.embed_documents runs
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for rows, ids, mask in length_batches(tok, texts, 256, 32):
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+        return encode(session, tok, texts, emb.dim, emb.window, emb.batch_size)
 
     first, second = (embed(s) for s in sessions)  # also the warm-up
     print(f"{len(texts)} chunks; lowest cosine between the two: "

@@ -149,6 +149,12 @@ def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float
     return chosen
 
 
+def next_in_passage(pool: Sequence[Scored], item: Scored) -> Scored | None:
+    """The pool's sentence right after ``item`` in its passage, if the pool holds it."""
+    return next((s for s in pool if s.hit is item.hit
+                 and s.cand.position == item.cand.position + 1), None)
+
+
 def in_passage_order(items: list[Scored]) -> list[Scored]:
     """The lead first; the rest grouped by passage, in the order each passage first appears
     in the answer, sentences of one passage in their own order."""
@@ -167,8 +173,7 @@ def definition(pool: Sequence[Scored], limit: int, stop: float, *,
     chosen = [lead]
     # asked what something is or does, the section goes on where its defining sentence
     # stops: the next sentence explains it, however little it shares with the question
-    after = next((s for s in pool if s.hit is lead.hit
-                  and s.cand.position == lead.cand.position + 1), None)
+    after = next_in_passage(pool, lead)
     if read_on and after is not None and min(limit, 3) >= 2 and not duplicate(after, lead):
         chosen.append(after)
     chosen = extend(chosen, pool, min(limit, 3), stop)  # the defining one and two more
@@ -284,8 +289,7 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
         picked = [own[0]]
         # the sentence right after it in its passage goes on explaining it (contiguous
         # reading), however little it shares with the question
-        after = next((s for s in pool if s.hit is own[0].hit
-                      and s.cand.position == own[0].cand.position + 1), None)
+        after = next_in_passage(pool, own[0])
         if (after is not None and len(parts) + 2 * len(compared) <= limit
                 and not after.names - {i}
                 and not any(duplicate(after, u) for u in [*used, own[0]])):

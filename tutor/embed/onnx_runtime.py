@@ -106,6 +106,15 @@ def length_batches(tokenizer: Tokenizer, texts: Sequence[str], window: int, batc
         yield rows, ids, mask
 
 
+def encode(session: ort.InferenceSession, tokenizer: Tokenizer, texts: Sequence[str], dim: int,
+           window: int, batch_size: int) -> np.ndarray:
+    """The vectors of ``texts`` from an exported graph, in ``length_batches``."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for rows, ids, mask in length_batches(tokenizer, texts, window, batch_size):
+        out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    return out
+
+
 def _mean_pooling(config: dict[str, Any]) -> bool:
     """Whether a Pooling module averages the tokens and nothing else, in the config of
     sentence-transformers 6 (``pooling_mode``) or of earlier versions (one flag a mode)."""
@@ -251,13 +260,10 @@ class OnnxEmbedder(LocalModel):
         return vec
 
     def _encode(self, texts: Sequence[str], session: Any) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return out
+            return np.zeros((0, self.dim), dtype=np.float32)
         tok = self.tokenizer
         if tok is None:
             raise ConfigError(f"{self._load_from} has no tokenizer.json")
         # InferenceSession.run is thread-safe, so a query need not wait for a long batch.
-        for rows, ids, mask in length_batches(tok, texts, self.window, self.batch_size):
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+        return encode(session, tok, texts, self.dim, self.window, self.batch_size)
