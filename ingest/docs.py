@@ -22,7 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from tutor import prompts
+from tutor import prompts, yaml_text
 from tutor.auth.access import User, require_admin
 from tutor.config import Settings
 from tutor.embed import Embedder
@@ -94,7 +94,7 @@ def load_manifest(path: Path | str | None = None) -> DocsManifest:
     """Read and validate a docs manifest (default: the shipped corpus/aws_docs.yaml)."""
     target = Path(path) if path is not None else DEFAULT_MANIFEST
     try:
-        raw = yaml.safe_load(target.read_text(encoding="utf-8"))
+        raw = yaml_text.safe_load(target.read_text(encoding="utf-8"))
         return DocsManifest.model_validate(raw)
     except FileNotFoundError as exc:
         raise DocsError(prompts.DOCS_NO_MANIFEST.format(path=target)) from exc

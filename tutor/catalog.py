@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tutor import yaml_text
 from tutor.errors import TutorError
 from tutor.exam import TASKS
 
@@ -220,7 +221,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     """Read and validate the catalog YAML; raise CatalogError naming the problem."""
     target = Path(path) if path is not None else DEFAULT_CATALOG_PATH
     try:
-        raw = yaml.safe_load(target.read_text(encoding="utf-8"))
+        raw = yaml_text.safe_load(target.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogError(f"Service catalog not found at {target}") from exc
     except yaml.YAMLError as exc:

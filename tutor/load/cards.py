@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from tutor import yaml_text
 from tutor.errors import LoadError
 from tutor.exam import TASKS
 from tutor.quiz.bank import BankError, Card, card_from_dict
@@ -20,7 +21,7 @@ from tutor.types import Document, Section
 def is_card_file(text: str) -> bool:
     """Whether a YAML text has the shape of a concept-card file (a ``cards:`` list)."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_text.safe_load(text)
     except yaml.YAMLError:
         return False
     return isinstance(raw, dict) and isinstance(raw.get("cards"), list)
@@ -34,7 +35,7 @@ def title_for(task: str) -> str:
 def from_cards(text: str, source: str) -> Document:
     """Every card of one file as a section; LoadError naming the card when one is invalid."""
     try:
-        raw: Any = yaml.safe_load(text)
+        raw: Any = yaml_text.safe_load(text)
     except yaml.YAMLError as exc:
         raise LoadError(f"not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("cards"), list):

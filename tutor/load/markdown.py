@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from tutor import yaml_text
 from tutor.load import normalize as nz
 from tutor.load.hidden import remove_hidden_elements
 from tutor.types import Document, Section
@@ -30,7 +31,7 @@ def front_matter(text: str, warnings: list[str]) -> tuple[dict[str, Any], str]:
     if not m:
         return {}, text
     try:
-        data = yaml.safe_load(m.group(1)) or {}
+        data = yaml_text.safe_load(m.group(1)) or {}
     except yaml.YAMLError:
         warnings.append("front-matter is not valid YAML and was ignored")
         return {}, text[m.end():]

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tutor import yaml_text
 from tutor.catalog import DEFAULT_CORPUS_DIR
 from tutor.errors import TutorError
 from tutor.exam import TASKS
@@ -25,11 +26,6 @@ _SELECT_WORDS = {2: "TWO", 3: "THREE"}
 _Model = TypeVar("_Model", bound=BaseModel)
 _NOTE_CITE = re.compile(r"^notes/(?P<path>[^#]+\.md)#(?P<heading>.+)$")
 _DOC_CITE = re.compile(r"^aws:(?P<path>[a-z0-9-]+/[^#\s]+\.md)$")
-# libyaml's safe loader when PyYAML was built with it: the bank is ~1 MB of YAML, which the
-# pure-Python parser takes seconds to read
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 class BankError(TutorError):
     """An authored content file does not match its schema."""
 
@@ -170,7 +166,7 @@ class Card(BaseModel):
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        raw = yaml_text.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise BankError(f"{path.name}: cannot be read as YAML: {exc}") from exc
     if not isinstance(raw, dict) or str(raw.get("task")) not in TASKS:

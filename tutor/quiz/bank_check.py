@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from tutor import yaml_text
 from tutor.catalog import DEFAULT_CORPUS_DIR, Catalog, load_catalog
 from tutor.exam import TASKS
 from tutor.quiz.bank import Bank, BankError, Card, Cite, load_bank, load_cards
@@ -47,8 +46,7 @@ class Resolver:
 
     def __init__(self, corpus: Path, aws_docs: Path | None) -> None:
         self.corpus, self.aws_docs = corpus, aws_docs
-        manifest = yaml.load((corpus / "aws_docs.yaml").read_text(encoding="utf-8"),
-                             Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        manifest = yaml_text.safe_load((corpus / "aws_docs.yaml").read_text(encoding="utf-8"))
         self.pages = {p["path"] for g in manifest["guides"] for p in g["pages"]}
         # page path -> (guide title, page URL), for showing a cited page to a learner
         self.guides = {p["path"]: (g["title"], g["url_base"] + Path(p["path"]).stem + ".html")
