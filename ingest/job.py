@@ -215,11 +215,12 @@ class _Run:
 
     def _unchanged(self, prev: _Previous, read: _Read, new_ids: set[str]) -> bool:
         """Nothing to write: same chunks and records, BM25 built with the configured analyser,
-        and the serving generation still works."""
+        the matrix copy of the vectors present, and the serving generation still works."""
         return (prev.manifest is not None and not self.rebuild and new_ids == set(prev.chunks)
                 and {k: v.model_dump() for k, v in read.records.items()}
                 == {k: v.model_dump() for k, v in prev.manifest.files.items()}
                 and gens.lexical_current(self.settings, prev.manifest.generation)
+                and gens.matrix_current(self.settings, prev.manifest.generation)
                 and _serving(self.settings))
 
     def _publish(self, ordered: list[Chunk], records: dict[str, gens.FileRecord],

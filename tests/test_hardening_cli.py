@@ -200,6 +200,11 @@ def test_damaged_index_and_damaged_cache(home: Path, tmp_path: Path) -> None:
     gen = (damaged / "index" / "CURRENT").read_text().strip()
     for f in (damaged / "index" / "gens" / gen).rglob("*.sqlite3"):
         f.write_bytes(b"garbage" * 100)
+    # Chroma, the store of record, is damaged: status says so; search and ask go on answering
+    # from the generation's intact matrix copy (the next ingest rebuilds the store).
+    assert_clean_failure(run(["status"], damaged), (1,), says="rebuild")
+    assert "Neo" in run(["search", "neo"], damaged).stdout
+    (damaged / "index" / "gens" / gen / "vectors.npy").write_bytes(b"garbage" * 100)
     for args in (["status"], ["search", "neo"], ["ask", "what does neo do?"]):
         assert_clean_failure(run(args, damaged), (1,), says="rebuild")
     # A damaged embedding cache is moved aside with a warning; the ingest goes on.

@@ -140,7 +140,7 @@ class Retriever:
                 self.embedder.embed_query(text)
             vectors = [first,
                        *(self.embedder.embed_documents(texts[1:]) if texts[1:] else [])]
-            dense = [snap.store.query(v, n, filters) for v in vectors]
+            dense = [snap.dense.query(v, n, filters) for v in vectors]
         allowed = None
         if mode in ("bm25", "hybrid"):
             if not filters.empty():

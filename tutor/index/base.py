@@ -22,6 +22,21 @@ class StoreInfo(BaseModel):
     dim: int | None = Field(None, description="Vector length; None if not recorded.")
 
 
+class VectorSearch(Protocol):
+    """What serving needs of a generation's vectors: the store itself, or its matrix copy
+    (tutor/index/matrix.py)."""
+
+    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None
+              ) -> list[tuple[str, float]]:
+        """Up to ``n`` (chunk id, cosine similarity) pairs, best first, within ``filters``."""
+
+    def count(self) -> int:
+        """How many vectors are searched."""
+
+    def probe(self) -> None:
+        """Cheap integrity check; IndexDamagedError when the vectors cannot be trusted."""
+
+
 class VectorStore(Protocol):
     """Dense vectors keyed by chunk id, searched by cosine similarity; one per generation.
 

@@ -1,7 +1,8 @@
 """Generations as files under ``$TUTOR_HOME/index`` (single-user mode)::
 
     CURRENT                 name of the serving generation (replaced by an atomic rename)
-    gens/<name>/manifest.json, chunks.jsonl, bm25/, chroma/ (embedded Chroma)
+    gens/<name>/manifest.json, chunks.jsonl, bm25/, chroma/ (embedded Chroma),
+                vectors.npy (its serving copy, tutor/index/matrix.py)
     .ingest.lock            one writer at a time
 """
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from tutor.config import Settings
 from tutor.errors import BackendError, IndexDamagedError
+from tutor.index import matrix
 from tutor.index.base import GenerationStore, VectorStore
 from tutor.index.disk import DiskGenerations
 from tutor.index.manifest import FORMAT, FileRecord, Manifest
@@ -88,6 +89,23 @@ def open_store(settings: Settings, gen: str, *, create: bool = False, model_id: 
                        create=create)
 
 
+def matrix_path(settings: Settings, gen: str) -> Path | None:
+    """Where generation ``gen`` keeps the matrix copy of its vectors: embedded Chroma only
+    (a server or PostgreSQL is shared by hosts that do not share this folder)."""
+    if settings.vector_store != "chroma" or settings.chroma_url:
+        return None
+    return gens_dir(settings) / gen / matrix.FILE
+
+
+def open_matrix(settings: Settings, gen: str, chunks: list[Chunk], dim: int
+                ) -> matrix.VectorMatrix | None:
+    """The matrix copy of generation ``gen``'s vectors; None when it has none."""
+    path = matrix_path(settings, gen)
+    if path is None or not path.exists():
+        return None
+    return matrix.VectorMatrix(path, chunks, dim)
+
+
 def read_manifest(settings: Settings, gen: str) -> Manifest:
     return open_generations(settings).manifest(gen)
 
@@ -109,6 +127,13 @@ def lexical_current(settings: Settings, gen: str) -> bool:
     return saved == settings.lexical_analyzer or (saved is None and settings.team)
 
 
+def matrix_current(settings: Settings, gen: str) -> bool:
+    """Whether ``gen`` needs no matrix copy written: it has one, or keeps none (an index
+    built before the copy existed gets one from the next ingest, which reuses its vectors)."""
+    path = matrix_path(settings, gen)
+    return path is None or path.exists()
+
+
 def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk],
                      vectors: np.ndarray, progress: Callable[[int], None] | None = None) -> None:
     """Write a complete generation (vectors, chunk store, BM25, manifest last); not published."""
@@ -127,6 +152,9 @@ def write_generation(settings: Settings, manifest: Manifest, chunks: list[Chunk]
             )
     finally:
         store.close()
+    path = matrix_path(settings, manifest.generation)
+    if path is not None:
+        matrix.save(path, vectors)
     manifest.chunk_count = len(chunks)
     catalog.write(manifest, chunks, settings.lexical_analyzer)
 

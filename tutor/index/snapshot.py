@@ -12,8 +12,8 @@ from tutor import prompts
 from tutor.config import Settings, load_settings
 from tutor.embed.base import vector_space
 from tutor.errors import EmptyIndexError, IndexDamagedError, ModelMismatchError, TutorError
-from tutor.index.base import VectorStore
-from tutor.index.generations import current_name, open_generations, open_store
+from tutor.index.base import VectorSearch, VectorStore
+from tutor.index.generations import current_name, open_generations, open_matrix, open_store
 from tutor.index.lexical import LexicalIndex
 from tutor.types import Chunk
 
@@ -24,7 +24,8 @@ _CHILD = ("import sys; from tutor.index.snapshot import probe_child; "
 
 
 class Snapshot:
-    """One published generation: its manifest, chunks, BM25 index and vector store.
+    """One published generation: its manifest, chunks, BM25 index and vector store, which
+    dense search reads through the generation's matrix copy when it has one.
 
     In team mode the BM25 index is built here, in memory, from the chunks in PostgreSQL.
     """
@@ -49,10 +50,30 @@ class Snapshot:
         self.chunks: dict[str, Chunk] = {c.id: c for c in chunks}
         self.order = [c.id for c in chunks]
         self.lexical: LexicalIndex = catalog.lexical(gen, chunks, settings.lexical_analyzer)
-        self.store: VectorStore = open_store(settings, gen)
-        recorded = self.store.model_info().model_id
+        self._store_lock = threading.Lock()
+        self._store: VectorStore | None = None
+        self.dense: VectorSearch
+        copy = open_matrix(settings, gen, chunks, self.manifest.dim)
+        if copy is None:
+            self._store = self.dense = self._checked(open_store(settings, gen))
+        else:
+            self.dense = copy
+
+    def _checked(self, store: VectorStore) -> VectorStore:
+        recorded = store.model_info().model_id
         if recorded not in (None, self.manifest.model_id):
+            store.close()
             raise ModelMismatchError("the vector store and the manifest disagree on the model")
+        return store
+
+    @property
+    def store(self) -> VectorStore:
+        """The generation's vector store (the store of record), opened on first use when
+        serving searches the matrix copy."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._checked(open_store(self.settings, self.generation))
+            return self._store
 
     @classmethod
     def open_current(cls, settings: Settings, model_id: str | None = None) -> Snapshot:
@@ -70,16 +91,19 @@ class Snapshot:
 
         Raises IndexDamagedError (BackendError for a server that fails).
         """
-        n = self.store.count()
-        if n != len(self.chunks):
-            raise IndexDamagedError(
-                f"the vector index holds {n} vectors for {len(self.chunks)} chunks; rebuild it"
-            )
-        self.store.probe()
+        for vectors in {id(v): v for v in (self.store, self.dense)}.values():
+            n = vectors.count()
+            if n != len(self.chunks):
+                raise IndexDamagedError(f"the vector index holds {n} vectors for "
+                                        f"{len(self.chunks)} chunks; rebuild it")
+            vectors.probe()
 
     def close(self) -> None:
-        """Release the vector store (tests and tools that open many generations)."""
-        self.store.close()
+        """Release the vector store if it was opened (tests and tools that open many
+        generations)."""
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
 
 
 class LiveSnapshot:
