@@ -3,10 +3,10 @@ chunk order, searched exactly with one matrix product.
 
 Why a copy: to answer from a cold process, `tutor ask` would otherwise import chromadb (about
 0.6 s, more than loading the encoder) to search a few thousand vectors, which numpy does
-exactly in about a millisecond. Chroma stays the store of record: ingest writes there and
-reads vectors back from it to reuse them, and the start-up probe checks it. The copy is written
-into the generation before its manifest, so a published generation never has a partial one;
-a generation built before the copy existed is searched in Chroma.
+exactly in about a millisecond. Chroma stays the store of record: ingest writes the vectors
+and their metadata there, and `tutor status` and the app's start-up check probe it. The copy is
+written into the generation before its manifest, so a published generation never has a partial
+one; a generation built before the copy existed is searched in Chroma.
 """
 
 from __future__ import annotations
