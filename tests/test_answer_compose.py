@@ -122,6 +122,23 @@ def test_a_card_whose_question_matches_closely_leads_and_the_notes_add_little() 
     assert all(c.chunk_id != other.id for c in answer.citations)
 
 
+def test_after_a_card_the_notes_read_on_from_the_card_s_own_note_only() -> None:
+    question = "How much can Managed Spot Training save?"
+    card = make_chunk("Managed Spot Training can cut training cost by up to 90 percent.",
+                      source="2.2.yaml", heading=question).model_copy(update={
+                          "cites_source": SPOT_A.source, "cites_heading": SPOT_A.heading})
+    own = make_chunk("To save with Managed Spot Training, set MaxWaitTimeInSeconds above "
+                     "MaxRuntimeInSeconds so the job can wait for spare capacity.",
+                     source=SPOT_A.source, heading="Checkpoints", position=2)
+    elsewhere = make_chunk("How much Managed Spot Training can save shows as a savings "
+                           "percentage once a job finishes.", source="domain-4/4.2-cost.md",
+                           heading="Reading the bill", position=3)
+    answer = answerer().answer(question, hits(card, elsewhere, own))
+    assert answer.citations[0].chunk_id == card.id
+    cited = {c.chunk_id for c in answer.citations}
+    assert own.id in cited and elsewhere.id not in cited, answer.text
+
+
 def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() -> None:
     # the same sentence in two passages (overlapping chunks of one note, or two notes): two
     # candidates, one statement

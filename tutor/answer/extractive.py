@@ -107,12 +107,17 @@ class ExtractiveAnswerer:
             note = (prompts.ANSWER_PRACTICE_BEST.format(key=verdict.best) if verdict.best
                     else prompts.ANSWER_PRACTICE_UNSETTLED)
             return parts, [note]
+        # a comparison's notes add their difference, then each side's own sentence (the
+        # labelled parts); a choice between sides, like any other answer, two sentences
+        sides = q.type == "comparison" and len(q.compared) >= 2
+        if card is not None and not sides:
+            # the card sums up one note: the notes read on from that note alone, not from
+            # passages that only share words with the question (a card on when to pick
+            # Firehose was followed by a sentence on Firehose's Parquet conversion)
+            scored = [s for s in scored if s.hit.chunk.source == card.hit.chunk.cites_source]
         parts = compose(q, scored, self.max_sentences, self.stop)
         if card is not None:
             rest = [p for p in parts if not duplicate(p.item, card)]
-            # a comparison's notes add their difference, then each side's own sentence (the
-            # labelled parts); a choice between sides, like any other answer, two sentences
-            sides = q.type == "comparison" and len(q.compared) >= 2
             if sides:
                 rest = [p for p in rest if p.label]
             # the card answers; the notes add at most two sentences, or one per compared side
