@@ -93,13 +93,19 @@ class Entity:
 
     def pattern(self) -> re.Pattern[str]:
         """Any of its forms as whole words, ignoring case."""
-        alts = sorted({f.lower() for f in (self.name, *self.forms) if f.strip()},
-                      key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
-                          + r")(?![\w-])", re.I)
+        return _forms_pattern((self.name, *self.forms))
 
     def named_in(self, text: str) -> bool:
         return bool(self.pattern().search(text))
+
+
+@lru_cache(maxsize=4096)
+def _forms_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    # cached: an answer tests the same few entities against every candidate sentence, and
+    # analysis builds every concept's entity afresh for each question
+    alts = sorted({f.lower() for f in forms if f.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
+                      + r")(?![\w-])", re.I)
 
 
 def _spaced(form: str) -> str:
