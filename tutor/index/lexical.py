@@ -177,8 +177,10 @@ class LexicalIndex:
                 return []
             mask[rows] = 1.0
         n = min(n, len(self.ids))
+        # n_threads=0: the one query is scored in this thread (any other number starts a
+        # thread pool for it, which costs more than the scoring)
         docs, scores = self.model.retrieve([terms], k=n, show_progress=False, weight_mask=mask,
-                                          n_threads=1)
+                                          n_threads=0)
         out = []
         for row, score in zip(docs[0], scores[0], strict=False):
             if score > 0:
