@@ -235,13 +235,11 @@ def _catalog_entities(text: str, catalog: Catalog | None) -> list[Entity]:
     return list(found.values())
 
 
+_CONCEPTS = tuple(Entity(name, forms, "concept") for name, forms in CONCEPTS.items())
+
+
 def _concept_entities(text: str) -> list[Entity]:
-    out = []
-    for name, forms in CONCEPTS.items():
-        entity = Entity(name, forms, "concept")
-        if entity.named_in(text):
-            out.append(entity)
-    return out
+    return [entity for entity in _CONCEPTS if entity.named_in(text)]
 
 
 def _resolve(phrase: str, catalog: Catalog | None) -> Entity:
