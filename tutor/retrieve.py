@@ -13,7 +13,7 @@ from tutor.index import Snapshot
 from tutor.index.snapshot import LiveSnapshot
 from tutor.query import search_text, sub_queries
 from tutor.rerank import Reranker, make_reranker
-from tutor.text import words
+from tutor.text import word_set
 from tutor.types import Filters, Hit
 
 NEAR_DUPLICATE = 0.9
@@ -23,11 +23,11 @@ Ranking = Sequence[tuple[str, float]]
 def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DUPLICATE
            ) -> list[Hit]:
     """Drop hits whose text is nearly identical (word-set Jaccard) to a better-ranked one."""
-    kept: list[tuple[Hit, set[str]]] = []
+    kept: list[tuple[Hit, frozenset[str]]] = []
     for h in hits:
         if limit is not None and len(kept) >= limit:
             break
-        mine = set(words(h.chunk.text))
+        mine = word_set(h.chunk.text)
         if not any(len(mine & other) / (len(mine | other) or 1) >= threshold
                    for _, other in kept):
             kept.append((h, mine))
