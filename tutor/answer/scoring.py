@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,20 +99,20 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
         vecs = embedder.embed_documents([c.key for _, _, c in items])
     cos = vecs @ q_vec
     q_terms = set(tokenize([question.stem or question.text])[0])
-    toks = tokenize([c.text for _, _, c in items])
-    heads = {h.chunk.id: set(tokenize([h.chunk.heading])[0]) for h in hits}
+    toks = [terms_of(c.text) for _, _, c in items]
+    heads = {h.chunk.id: terms_of(h.chunk.heading) for h in hits}
     # Terms frequent among the candidates ("sagemaker", "model") say little about which
     # sentence answers; rare question terms decide.
     df: dict[str, int] = {}
     for t in toks:
-        for term in q_terms & set(t):
+        for term in q_terms & t:
             df[term] = df.get(term, 0) + 1
     weight = {t: math.log(1 + len(items) / (1 + df.get(t, 0))) for t in q_terms}
     total = sum(weight.values()) or 1.0
     compared = question.compared
     out = []
     for (hit_i, hit, cand), vec, c, terms in zip(items, vecs, cos, toks, strict=True):
-        shared = q_terms & set(terms)
+        shared = q_terms & terms
         coverage = sum(weight[t] for t in shared) / total
         context = sum(weight[t] for t in q_terms & heads[hit.chunk.id]) / total
         names = frozenset(i for i, e in enumerate(compared) if e.named_in(cand.text))
@@ -129,6 +130,13 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
         out.append(Scored(hit_i, hit, cand, vec, float(c), coverage, s, names))
     out.sort(key=lambda x: -x.score)
     return out
+
+
+@lru_cache(maxsize=16384)
+def terms_of(text: str) -> frozenset[str]:
+    """The distinct BM25 terms of a sentence or heading. Cached: the same passages are read
+    question after question."""
+    return frozenset(tokenize([text])[0])
 
 
 def _kind_cue(question: Question, text: str) -> float:
