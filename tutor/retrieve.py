@@ -28,10 +28,20 @@ def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DU
         if limit is not None and len(kept) >= limit:
             break
         mine = word_set(h.chunk.text)
-        if not any(len(mine & other) / (len(mine | other) or 1) >= threshold
-                   for _, other in kept):
+        if not any(_alike(mine, other, threshold) for _, other in kept):
             kept.append((h, mine))
     return [h for h, _ in kept]
+
+
+def _alike(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """Whether the Jaccard of two word sets reaches ``threshold``. It is at most the ratio of
+    their sizes, so most pairs are told apart without intersecting them; the union's size
+    follows from the intersection's, so the union is never built."""
+    small, large = sorted((len(a), len(b)))
+    if large and small / large < threshold:
+        return False
+    shared = len(a & b)
+    return shared / ((len(a) + len(b) - shared) or 1) >= threshold
 
 
 def scaled(ranking: Ranking) -> dict[str, float]:
