@@ -236,9 +236,14 @@ def _catalog_entities(text: str, catalog: Catalog | None) -> list[Entity]:
 
 
 _CONCEPTS = tuple(Entity(name, forms, "concept") for name, forms in CONCEPTS.items())
+# every form of every concept in one pattern: a text it does not match names no concept,
+# which one search tells instead of one per concept
+_ANY_CONCEPT = _forms_pattern(tuple(f for e in _CONCEPTS for f in (e.name, *e.forms)))
 
 
 def _concept_entities(text: str) -> list[Entity]:
+    if not _ANY_CONCEPT.search(text):
+        return []
     return [entity for entity in _CONCEPTS if entity.named_in(text)]
 
 
