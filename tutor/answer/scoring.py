@@ -109,13 +109,14 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
             df[term] = df.get(term, 0) + 1
     weight = {t: math.log(1 + len(items) / (1 + df.get(t, 0))) for t in q_terms}
     total = sum(weight.values()) or 1.0
-    compared = question.compared
+    compared = [e.pattern() for e in question.compared]
+    named = [e.pattern() for e in question.entities]
     out = []
     for (hit_i, hit, cand), vec, c, terms in zip(items, vecs, cos, toks, strict=True):
         shared = q_terms & terms
         coverage = sum(weight[t] for t in shared) / total
         context = sum(weight[t] for t in q_terms & heads[hit.chunk.id]) / total
-        names = frozenset(i for i, e in enumerate(compared) if e.named_in(cand.text))
+        names = frozenset(i for i, p in enumerate(compared) if p.search(cand.text))
         s = weights.cos * float(c) + weights.cover * coverage + weights.heading * context
         s += weights.lead * (cand.position == 0) + weights.rank / (hit_i + 1)
         if question.wants_number and _DIGIT.search(cand.text):
@@ -123,7 +124,7 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
         s += weights.kind * _kind_cue(question, cand.text)
         if question.type in ("definition", "comparison") and _DEFINING.search(cand.text):
             s += weights.defining
-        if any(e.named_in(cand.text) for e in question.entities):
+        if any(p.search(cand.text) for p in named):
             s += weights.entity
         if is_dependent(cand.text):
             s -= weights.dependent
