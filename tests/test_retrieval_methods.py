@@ -12,7 +12,7 @@ import pytest
 from ingest.job import run_ingest
 from tutor.config import load_settings
 from tutor.index import Snapshot, generations
-from tutor.index.lexical import LexicalIndex, identifier_terms
+from tutor.index.lexical import LexicalIndex, identifier_terms, tokenize
 from tutor.query import search_text, sub_queries
 from tutor.retrieve import Retriever, fuse_rrf, fuse_scores, per_page, scaled
 from tutor.testing import HashEmbedder, WordReranker
@@ -36,6 +36,18 @@ def test_acronyms_and_digits_stay_with_their_letters() -> None:
     assert identifier_terms("HTTPServer") == ["http", "server", "~httpserver"]
     assert "s3" in identifier_terms("S3Uri")
     assert "ec2" in identifier_terms("an EC2 instance")
+
+
+def test_words_analyser_gives_the_terms_bm25s_tokenize_gives() -> None:
+    # indexes saved with bm25s' own tokenizer must read the same terms from a query
+    import bm25s
+
+    from tutor.index.lexical import _stemmer
+
+    texts = ["The Training jobs ran, and it's 2x faster (p3.2xlarge)!", "", "a I",
+             "Straße café naïve_ÄÖ", "don't re-run the SageMaker endpoints' auto-scaling"]
+    assert tokenize(texts) == bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(),
+                                             return_ids=False, show_progress=False)
 
 
 def test_identifier_index_matches_the_other_spelling() -> None:

@@ -13,7 +13,7 @@ from tutor.index import Snapshot
 from tutor.index.snapshot import LiveSnapshot
 from tutor.query import search_text, sub_queries
 from tutor.rerank import Reranker, make_reranker
-from tutor.text import words
+from tutor.text import word_set
 from tutor.types import Filters, Hit
 
 NEAR_DUPLICATE = 0.9
@@ -23,15 +23,25 @@ Ranking = Sequence[tuple[str, float]]
 def dedupe(hits: list[Hit], limit: int | None = None, threshold: float = NEAR_DUPLICATE
            ) -> list[Hit]:
     """Drop hits whose text is nearly identical (word-set Jaccard) to a better-ranked one."""
-    kept: list[tuple[Hit, set[str]]] = []
+    kept: list[tuple[Hit, frozenset[str]]] = []
     for h in hits:
         if limit is not None and len(kept) >= limit:
             break
-        mine = set(words(h.chunk.text))
-        if not any(len(mine & other) / (len(mine | other) or 1) >= threshold
-                   for _, other in kept):
+        mine = word_set(h.chunk.text)
+        if not any(_alike(mine, other, threshold) for _, other in kept):
             kept.append((h, mine))
     return [h for h, _ in kept]
+
+
+def _alike(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """Whether the Jaccard of two word sets reaches ``threshold``. It is at most the ratio of
+    their sizes, so most pairs are told apart without intersecting them; the union's size
+    follows from the intersection's, so the union is never built."""
+    small, large = sorted((len(a), len(b)))
+    if large and small / large < threshold:
+        return False
+    shared = len(a & b)
+    return shared / ((len(a) + len(b) - shared) or 1) >= threshold
 
 
 def scaled(ranking: Ranking) -> dict[str, float]:

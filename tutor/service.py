@@ -186,15 +186,11 @@ class Tutor:
         cards = [c for c in answer.citations if c.cites_source and c.cites_heading]
         if not cards:
             return answer
-        sections: dict[tuple[str, str], list[str]] = {}
-        for chunk in self.retriever.snapshot.chunks.values():
-            if chunk.heading_path:
-                key = (chunk.source, chunk.heading_path[-1])
-                sections.setdefault(key, []).append(chunk.text)
+        sections = self.retriever.snapshot.sections
         for c in cards:
-            texts = sections.get((c.cites_source or "", c.cites_heading or ""))
-            if texts:
-                c.cites_passage = "\n\n".join(dict.fromkeys(texts))
+            text = sections.get((c.cites_source or "", c.cites_heading or ""))
+            if text:
+                c.cites_passage = text
         return answer
 
     def ask(self, question: str, *, history: Sequence[tuple[str, str]] = (),

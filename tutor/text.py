@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -25,6 +26,13 @@ _ANY_INVISIBLE = re.compile("|".join(p.pattern for p in INVISIBLE.values()))
 def words(text: str) -> list[str]:
     """Lower-cased runs of letters and digits, in order: the unit every overlap measure uses."""
     return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=16384)
+def word_set(text: str) -> frozenset[str]:
+    """The distinct ``words`` of a text. Cached: the near-duplicate checks of retrieval and
+    composition compare the same passages and sentences question after question."""
+    return frozenset(words(text))
 
 
 def letters(n: int) -> list[str]:

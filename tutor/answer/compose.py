@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tutor.answer.question import Entity, Question
 from tutor.answer.scoring import Scored, is_cause, is_dependent, is_fix, similar
-from tutor.text import words
+from tutor.text import word_set, words
 
 NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
 NEAR_DUPLICATE_WORDS = 0.6  # word-set Jaccard, for the same
@@ -68,7 +69,7 @@ def duplicate(a: Scored, b: Scored) -> bool:
     """Whether two candidates state the same thing (in one note or two)."""
     if a.cand.text == b.cand.text or similar(a, b) >= NEAR_DUPLICATE:
         return True
-    wa, wb = set(words(a.cand.text)), set(words(b.cand.text))
+    wa, wb = word_set(a.cand.text), word_set(b.cand.text)
     if len(wa & wb) / (len(wa | wb) or 1) >= NEAR_DUPLICATE_WORDS:
         return True
     # a sentence restating one sentence of a longer unit (a card's back holds two or three)
@@ -106,8 +107,9 @@ def enumerates(text: str, compared: Sequence[Entity]) -> bool:
     return False
 
 
-def _sentence_words(text: str) -> list[set[str]]:
-    return [set(words(s)) for s in _SENTENCE_END.split(text)]
+@lru_cache(maxsize=8192)
+def _sentence_words(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(word_set(s) for s in _SENTENCE_END.split(text))
 
 
 def extend(chosen: list[Scored], pool: Sequence[Scored], limit: int, stop: float,

@@ -12,6 +12,7 @@ evidence for each option (``practice.py``). Quoted sentences are verbatim; only 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,9 +51,14 @@ class ExtractiveAnswerer:
         self.card_match = card_match
         self.stop = stop
         self.catalog = catalog
+        # a question is analysed for its side searches and again for its answer
+        self._analysed = lru_cache(maxsize=64)(self._analyse)
+
+    def _analyse(self, question: str) -> Question:
+        return analyse(question, self.catalog)
 
     def analyse(self, question: str) -> Question:
-        return analyse(question, self.catalog)
+        return self._analysed(question)
 
     def answer(self, question: str, hits: Sequence[Hit],
                query_vector: np.ndarray | None = None) -> Answer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tutor.load.normalize import clean
 from tutor.types import Hit
@@ -74,6 +75,14 @@ def sanitize_text(text: str) -> tuple[str, list[str]]:
     return "".join(out), [r.strip() for r in removed if r.strip()]
 
 
+@lru_cache(maxsize=4096)
+def _sanitized(text: str) -> tuple[str, tuple[str, ...]]:
+    # cached: every answer sanitises its hits, and the same passages come back question
+    # after question
+    safe, removed = sanitize_text(text)
+    return safe, tuple(removed)
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _IDENTIFIER.findall(text)]
 
@@ -111,7 +120,7 @@ def guard(hits: Sequence[Hit], question: str) -> GuardedContext:
     safe: list[Hit] = []
     removed: list[str] = []
     for h in hits:
-        text, cut = sanitize_text(h.chunk.text)
+        text, cut = _sanitized(h.chunk.text)
         removed += cut
         safe.append(h.model_copy(update={"chunk": h.chunk.model_copy(update={"text": text})}))
     ctx = GuardedContext(hits=safe, removed=removed)

@@ -93,13 +93,19 @@ class Entity:
 
     def pattern(self) -> re.Pattern[str]:
         """Any of its forms as whole words, ignoring case."""
-        alts = sorted({f.lower() for f in (self.name, *self.forms) if f.strip()},
-                      key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
-                          + r")(?![\w-])", re.I)
+        return _forms_pattern((self.name, *self.forms))
 
     def named_in(self, text: str) -> bool:
         return bool(self.pattern().search(text))
+
+
+@lru_cache(maxsize=4096)
+def _forms_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    # cached: an answer tests the same few entities against every candidate sentence, and
+    # analysis builds every concept's entity afresh for each question
+    alts = sorted({f.lower() for f in forms if f.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(_spaced(a) for a in alts)
+                      + r")(?![\w-])", re.I)
 
 
 def _spaced(form: str) -> str:
@@ -229,13 +235,16 @@ def _catalog_entities(text: str, catalog: Catalog | None) -> list[Entity]:
     return list(found.values())
 
 
+_CONCEPTS = tuple(Entity(name, forms, "concept") for name, forms in CONCEPTS.items())
+# every form of every concept in one pattern: a text it does not match names no concept,
+# which one search tells instead of one per concept
+_ANY_CONCEPT = _forms_pattern(tuple(f for e in _CONCEPTS for f in (e.name, *e.forms)))
+
+
 def _concept_entities(text: str) -> list[Entity]:
-    out = []
-    for name, forms in CONCEPTS.items():
-        entity = Entity(name, forms, "concept")
-        if entity.named_in(text):
-            out.append(entity)
-    return out
+    if not _ANY_CONCEPT.search(text):
+        return []
+    return [entity for entity in _CONCEPTS if entity.named_in(text)]
 
 
 def _resolve(phrase: str, catalog: Catalog | None) -> Entity:

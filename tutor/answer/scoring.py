@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,23 +99,24 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
         vecs = embedder.embed_documents([c.key for _, _, c in items])
     cos = vecs @ q_vec
     q_terms = set(tokenize([question.stem or question.text])[0])
-    toks = tokenize([c.text for _, _, c in items])
-    heads = {h.chunk.id: set(tokenize([h.chunk.heading])[0]) for h in hits}
+    toks = [terms_of(c.text) for _, _, c in items]
+    heads = {h.chunk.id: terms_of(h.chunk.heading) for h in hits}
     # Terms frequent among the candidates ("sagemaker", "model") say little about which
     # sentence answers; rare question terms decide.
     df: dict[str, int] = {}
     for t in toks:
-        for term in q_terms & set(t):
+        for term in q_terms & t:
             df[term] = df.get(term, 0) + 1
     weight = {t: math.log(1 + len(items) / (1 + df.get(t, 0))) for t in q_terms}
     total = sum(weight.values()) or 1.0
-    compared = question.compared
+    compared = [e.pattern() for e in question.compared]
+    named = [e.pattern() for e in question.entities]
     out = []
     for (hit_i, hit, cand), vec, c, terms in zip(items, vecs, cos, toks, strict=True):
-        shared = q_terms & set(terms)
+        shared = q_terms & terms
         coverage = sum(weight[t] for t in shared) / total
         context = sum(weight[t] for t in q_terms & heads[hit.chunk.id]) / total
-        names = frozenset(i for i, e in enumerate(compared) if e.named_in(cand.text))
+        names = frozenset(i for i, p in enumerate(compared) if p.search(cand.text))
         s = weights.cos * float(c) + weights.cover * coverage + weights.heading * context
         s += weights.lead * (cand.position == 0) + weights.rank / (hit_i + 1)
         if question.wants_number and _DIGIT.search(cand.text):
@@ -122,13 +124,20 @@ def pool(question: Question, hits: Sequence[Hit], embedder: Embedder | None,
         s += weights.kind * _kind_cue(question, cand.text)
         if question.type in ("definition", "comparison") and _DEFINING.search(cand.text):
             s += weights.defining
-        if any(e.named_in(cand.text) for e in question.entities):
+        if any(p.search(cand.text) for p in named):
             s += weights.entity
         if is_dependent(cand.text):
             s -= weights.dependent
         out.append(Scored(hit_i, hit, cand, vec, float(c), coverage, s, names))
     out.sort(key=lambda x: -x.score)
     return out
+
+
+@lru_cache(maxsize=16384)
+def terms_of(text: str) -> frozenset[str]:
+    """The distinct BM25 terms of a sentence or heading. Cached: the same passages are read
+    question after question."""
+    return frozenset(tokenize([text])[0])
 
 
 def _kind_cue(question: Question, text: str) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from tutor.chunk import split_sentences
@@ -141,12 +142,20 @@ def table_rows(text: str) -> list[tuple[str, str]]:
 
 def candidates(chunk: Chunk) -> list[Candidate]:
     """The quotable units of a chunk, in passage order."""
-    if chunk.is_card:
-        text = " ".join(chunk.text.split())
-        return [Candidate(text, text, 0, "sentence")] if text else []
-    trap_section = bool(_TRAP_HEADING.search(chunk.heading))
+    return list(_candidates(chunk.text, chunk.heading, chunk.is_card))
+
+
+@lru_cache(maxsize=8192)
+def _candidates(text: str, heading: str, is_card: bool) -> tuple[Candidate, ...]:
+    # cached by the chunk's strings (the answerers read sanitised copies of the chunks): the
+    # same passages come back question after question, and cutting one up costs more than
+    # scoring its sentences
+    if is_card:
+        text = " ".join(text.split())
+        return (Candidate(text, text, 0, "sentence"),) if text else ()
+    trap_section = bool(_TRAP_HEADING.search(heading))
     out: list[Candidate] = []
-    for raw in split_sentences(chunk.text):
+    for raw in split_sentences(text):
         if _TABLE.search(raw):
             for reading, quote in table_rows(raw):
                 out.append(Candidate(reading, quote, len(out), "row"))
@@ -159,7 +168,7 @@ def candidates(chunk: Chunk) -> list[Candidate]:
             continue
         out.append(Candidate(display(s), s, len(out), "item" if is_item else "sentence",
                              trap=is_item and trap_section))
-    return out
+    return tuple(out)
 
 
 def texts_to_embed(chunks: Iterable[Chunk]) -> list[str]:

@@ -19,6 +19,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,10 +179,15 @@ class OnnxEmbedder(LocalModel):
                               f"only; use embed_backend='torch' for {self._load_from}")
         self._usable = True
 
-    @property
+    # dim and window are read from the model folder once: every encoder call asks for them
+    @cached_property
     def dim(self) -> int:
         self._check_source()
         return int(self._json("config.json")["hidden_size"])
+
+    @cached_property
+    def window(self) -> int:
+        return super().window
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         self._check_source()

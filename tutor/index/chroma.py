@@ -78,6 +78,7 @@ class ChromaStore:
         self.path = path
         self.url = url
         self._client = _client(path, url)
+        self._size: int | None = None  # count() as last read; this object's writes forget it
         with self._calls("opened"):
             if create:
                 self._collection = self._client.get_or_create_collection(
@@ -112,6 +113,7 @@ class ChromaStore:
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
         step = self.batch_limit
+        self._size = None
         for start in range(0, len(chunks), step):
             part = chunks[start:start + step]
             with self._calls("written"):
@@ -124,7 +126,11 @@ class ChromaStore:
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None
               ) -> list[tuple[str, float]]:
-        n = min(n, self.count())
+        # The count is read once, not per query (a round trip as long as the search): the
+        # collection of a published generation never changes.
+        if self._size is None:
+            self._size = self.count()
+        n = min(n, self._size)
         if n <= 0:
             return []
         with self._calls():
@@ -186,5 +192,6 @@ class ChromaStore:
         self._client.close()
 
     def drop(self) -> None:
+        self._size = None
         with suppress(NotFoundError):  # already gone: what dropping wants
             self._client.delete_collection(self.name)

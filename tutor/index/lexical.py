@@ -36,6 +36,7 @@ _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
 _IDENT = re.compile(r"[_.:]|[a-z][A-Z]|[A-Z]{2}[a-z]")
 _SEPARATORS = re.compile(r"[_.:/-]")
+_BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token_pattern
 WHOLE = "~"  # marks a whole-identifier term, so it never collides with a stemmed word
 
 
@@ -54,12 +55,14 @@ def _stopwords() -> frozenset[str]:
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """The ``words`` analyser: lower-cased, stop-worded, stemmed terms (bm25s' tokenizer)."""
-    import bm25s
-
-    tokens: list[list[str]] = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(),
-                                             return_ids=False, show_progress=False)
-    return tokens
+    """The ``words`` analyser: lower-cased, stop-worded, stemmed terms, as bm25s.tokenize
+    gives them (its default token pattern, English stop words, PyStemmer). Done here rather
+    than by bm25s.tokenize, which builds a vocabulary, a stop-word set per text and three
+    progress bars per call: the answerers call this for every candidate sentence."""
+    stop = _stopwords()
+    stem = _stemmer().stemWords
+    return [stem([t for t in _BM25_TOKEN.findall(text.lower()) if t not in stop])
+            for text in texts]
 
 
 @lru_cache(maxsize=200_000)
@@ -174,8 +177,10 @@ class LexicalIndex:
                 return []
             mask[rows] = 1.0
         n = min(n, len(self.ids))
+        # n_threads=0: the one query is scored in this thread (any other number starts a
+        # thread pool for it, which costs more than the scoring)
         docs, scores = self.model.retrieve([terms], k=n, show_progress=False, weight_mask=mask,
-                                          n_threads=1)
+                                          n_threads=0)
         out = []
         for row, score in zip(docs[0], scores[0], strict=False):
             if score > 0:

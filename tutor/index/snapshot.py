@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import threading
+from functools import cached_property
 
 from tutor import prompts
 from tutor.config import Settings, load_settings
@@ -74,6 +75,16 @@ class Snapshot:
             if self._store is None:
                 self._store = self._checked(open_store(self.settings, self.generation))
             return self._store
+
+    @cached_property
+    def sections(self) -> dict[tuple[str, str], str]:
+        """The text of each note section by (source, heading): its chunks' texts in index
+        order, each once, joined by blank lines."""
+        texts: dict[tuple[str, str], list[str]] = {}
+        for chunk in self.chunks.values():
+            if chunk.heading_path:
+                texts.setdefault((chunk.source, chunk.heading_path[-1]), []).append(chunk.text)
+        return {key: "\n\n".join(dict.fromkeys(parts)) for key, parts in texts.items()}
 
     @classmethod
     def open_current(cls, settings: Settings, model_id: str | None = None) -> Snapshot:
