@@ -49,6 +49,7 @@ def test_ingest_json_report(tmp_path: Path) -> None:
     assert status["indexed"] is True
     assert status["documents"] == 4 and status["chunks"] == report["chunks_total"]
     assert status["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert status["dense_search"] == "matrix"
 
 
 def test_search_and_ask_json(notes_home: Path) -> None:

@@ -100,6 +100,7 @@ def test_serving_searches_the_copy_and_agrees_with_chroma(tutor_home: Path,
     run_ingest([_corpus(tmp_path)], settings, embedder=emb)
     snap = Snapshot.open_current(settings, emb.model_id)
     assert isinstance(snap.dense, VectorMatrix) and snap._store is None  # chroma not opened
+    assert snap.dense_search == "matrix"
     snap.verify()  # opens the store of record and checks both
     for i in (0, 3, 11):
         q = emb.embed_query(f"word{i}x7 shared2")
@@ -122,6 +123,7 @@ def test_an_index_without_the_copy_is_searched_in_chroma_then_upgraded(
     path.unlink()  # as an index built before the copy existed
     snap = Snapshot.open_current(settings, emb.model_id)
     assert snap.dense is snap.store and not isinstance(snap.dense, VectorMatrix)
+    assert snap.dense_search == "store"
     assert snap.dense.query(emb.embed_query("word4x1"), 3)
     snap.close()
     again = run_ingest([folder], settings, embedder=emb)

@@ -138,12 +138,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     m = snap.manifest
     data = {"indexed": True, "home": str(settings.home), "generation": m.generation,
             "model": m.model_id, "dim": m.dim, "backend": m.backend, "documents": len(m.files),
-            "chunks": m.chunk_count, "statuses": m.statuses()}
+            "chunks": m.chunk_count, "statuses": m.statuses(), "dense_search": snap.dense_search}
     if as_json:
         emit_json(data)
         return
     for key, value in data.items():
-        echo(f"{key:>11}: {value}")
+        echo(f"{key:>12}: {value}")
 
 
 def _content_status(as_json: bool) -> None:

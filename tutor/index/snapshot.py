@@ -86,6 +86,13 @@ class Snapshot:
                 texts.setdefault((chunk.source, chunk.heading_path[-1]), []).append(chunk.text)
         return {key: "\n\n".join(dict.fromkeys(parts)) for key, parts in texts.items()}
 
+    @property
+    def dense_search(self) -> str:
+        """What dense search reads: "matrix" (the generation's copy of its vectors) or
+        "store" (the vector store itself: a server, memory, or an index built before the
+        copy existed, which the next ingest gives one)."""
+        return "store" if self.dense is self._store else "matrix"
+
     @classmethod
     def open_current(cls, settings: Settings, model_id: str | None = None) -> Snapshot:
         """The serving generation; EmptyIndexError when nothing is indexed yet."""
