@@ -129,7 +129,8 @@ def lexical_current(settings: Settings, gen: str) -> bool:
 
 def matrix_current(settings: Settings, gen: str) -> bool:
     """Whether ``gen`` needs no matrix copy written: it has one, or keeps none (an index
-    built before the copy existed gets one from the next ingest, which reuses its vectors)."""
+    built before the copy existed gets one from the next ingest, whose vectors come from the
+    embedding cache)."""
     path = matrix_path(settings, gen)
     return path is None or path.exists()
 

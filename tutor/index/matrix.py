@@ -53,26 +53,6 @@ class VectorMatrix:
         self.matrix = matrix
         self.chunks = chunks
         self._ids = np.array([c.id for c in chunks], dtype=object)
-        # Filter columns as arrays, so a restricted search is a few vector comparisons rather
-        # than one Python call per chunk.
-        self._domain = np.array([c.domain or 0 for c in chunks])
-        self._task = np.array([c.task or "" for c in chunks], dtype=object)
-        self._corpus = np.array([c.corpus or "" for c in chunks], dtype=object)
-        self._source = np.array([c.source for c in chunks], dtype=object)
-
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
-        if filters is None or filters.empty():
-            return None
-        mask = np.ones(len(self.chunks), dtype=bool)
-        if filters.domain is not None:
-            mask &= self._domain == filters.domain
-        if filters.task is not None:
-            mask &= self._task == filters.task
-        if filters.corpus:
-            mask &= np.isin(self._corpus, filters.corpus)
-        if filters.sources:
-            mask &= np.isin(self._source, filters.sources)
-        return mask
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None
               ) -> list[tuple[str, float]]:
@@ -80,8 +60,10 @@ class VectorMatrix:
         if n <= 0 or not self.chunks:
             return []
         scores = self.matrix @ _unit(np.asarray(vector, dtype=np.float32))
-        mask = self._allowed(filters)
-        rows = np.arange(len(scores)) if mask is None else np.flatnonzero(mask)
+        if filters is None or filters.empty():
+            rows = np.arange(len(scores))
+        else:  # the same rule as every store and the BM25 side: Filters.allows
+            rows = np.flatnonzero([filters.allows(c) for c in self.chunks])
         if len(rows) > n:  # the n best (and any tied with the n-th), then an exact order
             cut = np.partition(scores[rows], len(rows) - n)[len(rows) - n]
             rows = rows[scores[rows] >= cut]

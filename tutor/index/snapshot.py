@@ -109,7 +109,8 @@ class Snapshot:
 
         Raises IndexDamagedError (BackendError for a server that fails).
         """
-        for vectors in {id(v): v for v in (self.store, self.dense)}.values():
+        checked = [self.store] if self.dense is self.store else [self.store, self.dense]
+        for vectors in checked:
             n = vectors.count()
             if n != len(self.chunks):
                 raise IndexDamagedError(f"the vector index holds {n} vectors for "
