@@ -129,7 +129,7 @@ def test_after_a_card_the_notes_read_on_from_the_card_s_own_note_only() -> None:
                           "cites_source": SPOT_A.source, "cites_heading": SPOT_A.heading})
     own = make_chunk("To save with Managed Spot Training, set MaxWaitTimeInSeconds above "
                      "MaxRuntimeInSeconds so the job can wait for spare capacity.",
-                     source=SPOT_A.source, heading="Checkpoints", position=2)
+                     source=SPOT_A.source, heading=SPOT_A.heading, position=2)
     elsewhere = make_chunk("How much Managed Spot Training can save shows as a savings "
                            "percentage once a job finishes.", source="domain-4/4.2-cost.md",
                            heading="Reading the bill", position=3)
@@ -321,3 +321,57 @@ def test_a_sentence_opening_with_an_ordinal_leans_on_the_one_before() -> None:
 
     assert is_dependent("The second is inbound to the endpoint: how clients call it.")
     assert not is_dependent("The SageMaker Runtime serves InvokeEndpoint calls.")
+
+
+def test_after_a_card_another_section_of_its_note_must_be_close_in_meaning() -> None:
+    question = "How long does Kinesis Data Streams keep my records?"
+    card = make_chunk("Kinesis Data Streams keeps records for 24 hours by default, up to 365 "
+                      "days.", source="1.1.yaml", heading=question).model_copy(update={
+                          "cites_source": "domain-1/1.1-streaming.md",
+                          "cites_heading": "Retention"})
+    size = make_chunk("The largest record a Kinesis Data Streams producer may write is 1 MiB.",
+                      source="domain-1/1.1-streaming.md", heading="Record size", position=2)
+    kept = make_chunk("How long Kinesis Data Streams keeps records decides how far a consumer "
+                      "can replay the stream.", source="domain-1/1.1-streaming.md",
+                      heading="Replay", position=3)
+    answer = answerer().answer(question, hits(card, size))
+    assert [c.chunk_id for c in answer.citations] == [card.id], answer.text
+    # the card states no figure with the question's unit: a close sentence may follow
+    plain = card.model_copy(update={"text": "Kinesis Data Streams retains data for a day by "
+                                            "default and can retain it for a year."})
+    answer = answerer().answer(question, hits(plain, kept))
+    assert kept.id in {c.chunk_id for c in answer.citations}, answer.text
+
+
+def test_a_lead_that_gives_the_figure_asked_keeps_other_passages_out() -> None:
+    from tutor.answer.compose import states_figure
+
+    assert states_figure("AWS can reclaim them with a two-minute warning.",
+                         "how much warning do i get, in minutes?")
+    assert states_figure("Retention is 24 hours by default.", "How long are records kept?")
+    assert states_figure("It can cut cost by up to 90 percent.", "How much can spot save?")
+    assert not states_figure("Endpoints keep at least one instance.",
+                             "max concurrency for one serverless endpoint")
+    ipv = make_chunk("Each training instance needs two private IP addresses in its subnet.",
+                     source="domain-4/4.3-vpc.md", heading="Subnet size")
+    efa = make_chunk("EFA instances for training need more private IP addresses per "
+                     "instance in the subnet.", source="domain-2/2.2-efa.md", heading="EFA")
+    question = "How many private IPs per instance does my training subnet need?"
+    answer = answerer().answer(question, hits(ipv, efa))
+    assert [c.chunk_id for c in answer.citations] == [ipv.id], answer.text
+
+
+def test_a_side_the_difference_names_gets_a_sentence_about_it_not_a_passing_mention() -> None:
+    contrast = make_chunk("Parameter Store is a cheaper option for configuration values, but "
+                          "Secrets Manager is the answer when rotation is required.",
+                          source="domain-4/4.1-secrets.md", heading="Secrets")
+    secrets = make_chunk("Secrets Manager stores credentials encrypted with KMS and rotates "
+                         "them on a schedule.", source="domain-4/4.1-secrets.md",
+                         heading="Secrets Manager", position=2)
+    exports = make_chunk("Export names must be unique in a Region; to share a value across "
+                         "accounts, write it to Parameter Store instead.",
+                         source="domain-3/3.3-iac.md", heading="Stack exports")
+    answer = answerer().answer("secrets manager vs parameter store",
+                               hits(contrast, secrets, exports))
+    assert exports.id not in {c.chunk_id for c in answer.citations}, answer.text
+    assert answer.text.startswith("**Difference:** Parameter Store is a cheaper option")

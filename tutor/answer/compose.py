@@ -52,7 +52,18 @@ _ANNOUNCES = re.compile(r"\b(?:two|three|four|five|six|seven|eight|several|a few
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
+# what a figure question asks for when it names no unit: "how long" is answered in time
+_TIME = ("second", "minute", "hour", "day", "week", "month", "year")
+_UNITS_ASKED = (
+    (re.compile(r"\bhow (?:long|late|soon|early)\b|\bwhen\b|\bduration\b|\btimeout\b",
+                re.I), _TIME),
+    (re.compile(r"\bhow (?:big|large|small)\b|\bsize\b|\bpayload\b", re.I),
+     ("kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "byte")),
+    (re.compile(r"\bsave\b|\bsavings?\b|\bdiscount\b|\bshare\b|\bpercent", re.I),
+     ("percent", "%")),
+)
 OTHER = 0.8  # a figure, cause or list answer quotes a further passage only this close to the lead
+ABOUT_WORDS = 6  # a sentence naming a thing within its first words is about it
 MIN_COS = 0.3  # least cosine to the question of a further passage's sentence
 MAX_PASSAGES = 2  # an answer quotes at most this many passages beyond what its type needs
 
@@ -182,29 +193,54 @@ def definition(pool: Sequence[Scored], limit: int, stop: float, *,
     return [Part(s) for s in in_passage_order(chosen)]
 
 
-def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = "",
-           entities: Sequence[Entity] = ()) -> list[Part]:
-    # among well-scored sentences holding a number, the one closest in meaning and wording
-    # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"
-    # "how many private IPs" is answered by "two private IPs per instance": a sentence whose
-    # number counts what the question counts comes before one that only holds a number
-    # what is measured ("payload" in "maximum payload size for serverless inference") is
-    # the question's word that is neither a figure word nor part of a name it gives
+def _figure_words(question_text: str, entities: Sequence[Entity]) -> tuple[set[str], set[str]]:
+    # "how many private IPs" is answered by "two private IPs per instance": the question's
+    # words that may follow the number (``asked``), and what is measured ("payload" in
+    # "maximum payload size for serverless inference"): a question word that is neither a
+    # figure word nor part of a name it gives
     asked = _stems(question_text)
     measured = asked - _FIGURE_WORDS - {w for e in entities for f in (e.name, *e.forms)
                                         for w in _stems(f)}
+    return asked, measured
 
-    def states(s: Scored) -> bool:  # also inside a compound name ("ScaleInCooldown")
-        low = s.cand.text.lower()
-        return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
 
+def _measures(text: str, measured: set[str]) -> bool:
+    """Whether a sentence names what is measured, also inside a compound ("ScaleInCooldown")."""
+    low = text.lower()
+    return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
+
+
+def states_figure(text: str, question_text: str, entities: Sequence[Entity] = ()) -> bool:
+    """Whether a sentence gives the figure asked: a number followed by the question's own unit
+    word, or a number in a sentence naming what is measured."""
+    if not _QUANTITY.search(text):
+        return False
+    asked, _ = _figure_words(question_text, entities)
+    asked |= {unit for cue, units in _UNITS_ASKED if cue.search(question_text) for unit in units}
+    return any(_stems(" ".join(m.group(1).split()[:2])) & asked for m in _QUANTITY.finditer(text))
+
+
+def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = "",
+           entities: Sequence[Entity] = ()) -> list[Part]:
+    # among well-scored sentences holding a number, the one closest in meaning and wording
+    # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"; a
+    # sentence whose number counts what the question counts comes before one that only
+    # holds a number
+    asked, measured = _figure_words(question_text, entities)
     with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
-                   and s.score >= (0.6 if states(s) else 0.7) * pool[0].score]
-    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked), states(s),
+                   and s.score >= (0.6 if _measures(s.cand.text, measured) else 0.7)
+                   * pool[0].score]
+    lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked),
+                                            _measures(s.cand.text, measured),
                                             s.cos + s.coverage))
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")
     rest = [s for s in pool if s.cand.kind != "row" or lead.cand.kind != "row"]
+    # a lead that gives the figure asked answers: its passage may go on, other passages
+    # would only add citations that do not back it (the retention figure was followed by
+    # the record size limit)
+    if states_figure(lead.cand.text, question_text, entities):
+        rest = [s for s in rest if s.hit is lead.hit]
     chosen = extend([lead], rest, min(limit, 3), stop, other=OTHER)  # the figure and two more
     return [Part(s) for s in in_passage_order(chosen)]
 
@@ -282,6 +318,11 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     for i, entity in enumerate(compared):
         own = [s for s in pool if i in s.names and s is not contrast
                and not any(duplicate(s, u) for u in used)]
+        # once the difference names this side, a sentence of its own must be about it, not
+        # one that mentions it in passing (Parameter Store at the end of a sentence on
+        # CloudFormation exports)
+        if contrast is not None and i in contrast.names:
+            own = [s for s in own if is_about(s, entity)]
         # a sentence about this entity alone defines it better than one naming all of them,
         # and the opening sentence of a section about it best of all; one that leans on
         # earlier text ("Then choose ...") only when nothing else names it
@@ -304,6 +345,14 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     if not parts:
         return definition(pool, limit, stop)
     return parts
+
+
+def is_about(s: Scored, entity: Entity) -> bool:
+    """Whether a sentence is about ``entity``: its section is, or it names it early on."""
+    if entity.named_in(s.hit.chunk.heading):
+        return True
+    found = entity.pattern().search(s.cand.text)
+    return found is not None and len(s.cand.text[:found.start()].split()) <= ABOUT_WORDS
 
 
 def _side_rank(s: Scored, entity: Entity) -> float:

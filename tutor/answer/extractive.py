@@ -20,7 +20,7 @@ import numpy as np
 from tutor import prompts
 from tutor.answer.base import citation_for, is_relevant, not_found
 from tutor.answer.cards import CARD_MATCH, lead_card
-from tutor.answer.compose import Part, compose, duplicate, missing
+from tutor.answer.compose import Part, compose, duplicate, missing, states_figure
 from tutor.answer.practice import weigh
 from tutor.answer.question import Question, analyse
 from tutor.answer.scoring import Scored, pool
@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # the llm package imports LangChain; answering offline does n
     from tutor.llm import LazyChatModel
 
 STOP = 0.5  # a further sentence must score this share of the lead's (marginal relevance)
+# after a card, a sentence from another section of its note than the one the card sums up
+# must be this close to the question in meaning (a card on record retention was followed by
+# the record size limit)
+AFTER_CARD_COS = 0.5
 
 
 class ExtractiveAnswerer:
@@ -116,11 +120,16 @@ class ExtractiveAnswerer:
         # a comparison's notes add their difference, then each side's own sentence (the
         # labelled parts); a choice between sides, like any other answer, two sentences
         sides = q.type == "comparison" and len(q.compared) >= 2
+        # a card that gives the figure asked has answered: only its own section reads on
+        answered = (card is not None and q.type == "figure"
+                    and states_figure(card.cand.text, q.stem or q.text, q.entities))
         if card is not None and not sides:
             # the card sums up one note: the notes read on from that note alone, not from
             # passages that only share words with the question (a card on when to pick
             # Firehose was followed by a sentence on Firehose's Parquet conversion)
-            scored = [s for s in scored if s.hit.chunk.source == card.hit.chunk.cites_source]
+            scored = [s for s in scored if s.hit.chunk.source == card.hit.chunk.cites_source
+                      and (s.hit.chunk.heading == card.hit.chunk.cites_heading
+                           or (s.cos >= AFTER_CARD_COS and not answered))]
         parts = compose(q, scored, self.max_sentences, self.stop)
         if card is not None:
             rest = [p for p in parts if not duplicate(p.item, card)]
