@@ -348,8 +348,16 @@ def test_a_lead_that_gives_the_figure_asked_keeps_other_passages_out() -> None:
 
     assert states_figure("AWS can reclaim them with a two-minute warning.",
                          "how much warning do i get, in minutes?")
-    assert states_figure("Retention is 24 hours by default.", "How long are records kept?")
-    assert states_figure("It can cut cost by up to 90 percent.", "How much can spot save?")
+    # a unit of the kind asked counts for a concept card only
+    assert states_figure("Retention is 24 hours by default.", "How long are records kept?",
+                         by_kind=True)
+    assert not states_figure("Retention is 24 hours by default.", "How long are records kept?")
+    assert states_figure("It can cut cost by up to 90 percent.", "How much can spot save?",
+                         by_kind=True)
+    # a word of the name the question gives is not its unit
+    spot = analyse("how much can i save with managed spot training?")
+    assert not states_figure("100 billable seconds out of 500 training seconds is an 80 percent "
+                             "saving.", spot.stem, spot.entities)
     assert not states_figure("Endpoints keep at least one instance.",
                              "max concurrency for one serverless endpoint")
     ipv = make_chunk("Each training instance needs two private IP addresses in its subnet.",

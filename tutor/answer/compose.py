@@ -199,9 +199,11 @@ def _figure_words(question_text: str, entities: Sequence[Entity]) -> tuple[set[s
     # "maximum payload size for serverless inference"): a question word that is neither a
     # figure word nor part of a name it gives
     asked = _stems(question_text)
-    measured = asked - _FIGURE_WORDS - {w for e in entities for f in (e.name, *e.forms)
-                                        for w in _stems(f)}
-    return asked, measured
+    return asked, asked - _FIGURE_WORDS - _name_stems(entities)
+
+
+def _name_stems(entities: Sequence[Entity]) -> set[str]:
+    return {w for e in entities for f in (e.name, *e.forms) for w in _stems(f)}
 
 
 def _measures(text: str, measured: set[str]) -> bool:
@@ -210,13 +212,21 @@ def _measures(text: str, measured: set[str]) -> bool:
     return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
 
 
-def states_figure(text: str, question_text: str, entities: Sequence[Entity] = ()) -> bool:
+def states_figure(text: str, question_text: str, entities: Sequence[Entity] = (), *,
+                  by_kind: bool = False) -> bool:
     """Whether a sentence gives the figure asked: a number followed by the question's own unit
-    word, or a number in a sentence naming what is measured."""
+    word ("two private IPs" for "how many IPs"). With ``by_kind``, also a number followed by a
+    unit of the kind asked (a time for "how long", a size for "how big", a percent for "how
+    much can I save"): trusted for a concept card, which answers a question like this one,
+    not for a note's sentence, whose duration may be another one ("five minutes" to appear in
+    the online store, for a question on the offline store)."""
     if not _QUANTITY.search(text):
         return False
-    asked, _ = _figure_words(question_text, entities)
-    asked |= {unit for cue, units in _UNITS_ASKED if cue.search(question_text) for unit in units}
+    # a word of a name the question gives is not a unit ("500 training seconds" does not
+    # answer "how much can managed spot training save")
+    asked = _figure_words(question_text, entities)[0] - _name_stems(entities)
+    if by_kind:
+        asked |= {u for cue, units in _UNITS_ASKED if cue.search(question_text) for u in units}
     return any(_stems(" ".join(m.group(1).split()[:2])) & asked for m in _QUANTITY.finditer(text))
 
 

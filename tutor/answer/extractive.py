@@ -122,7 +122,8 @@ class ExtractiveAnswerer:
         sides = q.type == "comparison" and len(q.compared) >= 2
         # a card that gives the figure asked has answered: only its own section reads on
         answered = (card is not None and q.type == "figure"
-                    and states_figure(card.cand.text, q.stem or q.text, q.entities))
+                    and states_figure(card.cand.text, q.stem or q.text, q.entities,
+                                      by_kind=True))
         if card is not None and not sides:
             # the card sums up one note: the notes read on from that note alone, not from
             # passages that only share words with the question (a card on when to pick
