@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from tutor.answer.practice import weigh
+from tutor.answer.practice import item_vectors, weigh
 from tutor.answer.scoring import pool
 from tutor.quiz.bank import load_bank
 from tutor.text import letters
@@ -40,7 +40,7 @@ def calibrate(tutor: Any) -> dict[str, Any]:
         q = extractive.analyse(text)
         scored = pool(q, state["hits"], extractive.embedder, state["vector"],
                       max_hits=extractive.max_hits)
-        _, verdict = weigh(q, scored, extractive.embedder, margin=0.0)
+        _, verdict = weigh(q, scored, item_vectors(q, extractive.embedder), margin=0.0)
         key = letters(len(item.options))[item.keys[0]]
         rows.append({"id": item.id, "margin": verdict.margin, "right": verdict.best == key})
     table = []

@@ -155,6 +155,30 @@ def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() ->
     assert metrics.near_duplicate_pairs(sentences) == 0
 
 
+def test_a_practice_item_is_scored_with_its_stem_embedded_once_with_the_options() -> None:
+    """A pasted item is not embedded as a query: its vector is the stem's, from the one
+    call that embeds the stem and the options, which weighing the options then reuses."""
+    import numpy as np
+
+    from tutor.testing import CountingEmbedder
+
+    spy = CountingEmbedder(HashEmbedder())
+    extractive = ExtractiveAnswerer(spy, max_sentences=6, min_dense=0.0)
+    question = ("A team trains a model every night and wants to lower training cost. "
+                "Which solution meets these requirements?\n"
+                "A. Use Managed Spot Training\nB. Use batch transform\nC. Use F1")
+    vector = extractive.query_vector(question)
+    stem = analyse(question).stem
+    assert vector is not None and np.allclose(vector, HashEmbedder().embed_documents([stem])[0])
+    assert (spy.calls, spy.texts, spy.queries) == (1, 4, 0)  # the stem and three options
+    answer = extractive.answer(question, hits(SPOT_A, BATCH, F1), vector)
+    assert "**A. Use Managed Spot Training:**" in answer.text
+    assert spy.calls == 2 and spy.queries == 0  # the second: the candidate sentences
+    # an ordinary question is embedded as a query
+    extractive.query_vector("What does batch transform do?")
+    assert spy.queries == 1
+
+
 def test_a_figure_question_leads_with_the_number_that_counts_what_it_asks() -> None:
     subnets = make_chunk(
         "Subnets for a model in a VPC are sized per instance. Each subnet is reachable from "

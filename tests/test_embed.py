@@ -117,6 +117,30 @@ def test_length_batches_sort_pad_and_truncate(onnx_fp32) -> None:
     assert first_batch[1].shape[1] == 256
 
 
+def test_length_batches_do_not_pad_short_texts_to_a_long_one(onnx_fp32) -> None:
+    """A pasted question's long stem and its short options: the options form their own
+    batch rather than each being padded to the stem (a batch ends before a text shorter
+    than half its longest), and the vectors are those of each text embedded alone."""
+    from tutor.embed.onnx_runtime import length_batches
+
+    stem = ("A company trains a model on data in Amazon S3 and must deploy it behind an "
+            "endpoint that scales to zero when idle while keeping costs low. ") * 2
+    texts = [stem, "SageMaker Serverless Inference", "SageMaker Batch Transform",
+             "SageMaker Asynchronous Inference", "A real-time endpoint with auto scaling",
+             "SageMaker Model Cards"]  # 7 to 11 word pieces: within half of one another
+    batches = list(length_batches(onnx_fp32.tokenizer, texts, 256, 32))
+    widths = [ids.shape for _, ids, _ in batches]
+    stem_width = len(onnx_fp32.tokenizer.encode(stem).ids)
+    option_width = max(len(onnx_fp32.tokenizer.encode(t).ids) for t in texts[1:])
+    assert widths == [(1, stem_width), (5, option_width)]
+    # a text no shorter than half the longest still shares its batch
+    assert [len(rows) for rows, _, _ in length_batches(
+        onnx_fp32.tokenizer, ["one two three four", "one two three"], 256, 32)] == [2]
+    together = onnx_fp32.embed_documents(texts)
+    alone = np.stack([onnx_fp32.embed_documents([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
 def test_settings_choose_the_runtime(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.config import load_settings
     from tutor.embed import make_embedder

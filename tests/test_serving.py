@@ -164,6 +164,39 @@ def test_the_tutor_chain_gives_what_ask_gives(tmp_path: Path, hash_embedder) -> 
     assert direct.citations
 
 
+def test_a_pasted_practice_item_is_searched_without_embedding_the_paste(
+        tmp_path: Path, hash_embedder) -> None:
+    """A paste is as long as a passage: encoding it as a query cost more than the rest of the
+    answer. The item is searched with its stem's vector, embedded (as a document) with its
+    options, which the answer weighs anyway; any other question is embedded as a query."""
+    import numpy as np
+
+    from ingest.job import run_ingest
+    from tutor.config import load_settings
+    from tutor.service import Tutor
+    from tutor.testing import CountingEmbedder
+
+    folder = tmp_path / "notes"
+    shutil.copytree(REPO / "corpus" / "notes" / "domain-4", folder)
+    settings = load_settings(home=tmp_path / "home", vector_store="memory")
+    run_ingest([folder], settings, embedder=hash_embedder)
+    spy = CountingEmbedder(hash_embedder)
+    tutor = Tutor(settings, embedder=spy)
+    stem = ("A company must keep the training data in Amazon S3 encrypted with a key it "
+            "controls. Which solution meets these requirements?")
+    item = (f"{stem}\nA. SSE-KMS with a customer managed key\nB. SSE-S3\n"
+            "C. Client-side encryption with a key in the code\nD. No encryption")
+    answer = tutor.ask(item)
+    assert answer.citations and "**A. SSE-KMS with a customer managed key:**" in answer.text
+    assert spy.queries == 0
+    asked = " ".join(item.split())  # as ask cleans it
+    state = tutor._retrieve_step({"question": asked, "history": [], "filters": None})
+    assert np.allclose(state["vector"], hash_embedder.embed_documents([stem])[0])
+    assert spy.queries == 0
+    tutor.ask(QUESTION)
+    assert spy.queries == 1
+
+
 def test_the_command_line_loads_commands_when_they_run() -> None:
     """quiz, progress and the plugin commands are listed and run, though not imported."""
     from typer.testing import CliRunner

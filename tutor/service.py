@@ -143,8 +143,9 @@ class Tutor:
         # refuses this embedder (ModelMismatchError, with the rebuild advice), before the query
         # is embedded or that model is loaded.
         self.retriever.open()
-        # One embedding of the query serves retrieval and the answerer's sentence scoring.
-        vector = self.embedder.embed_query(query)
+        # One vector of the query serves retrieval and the answerer's sentence scoring (for a
+        # pasted practice item, its stem's: ExtractiveAnswerer.query_vector).
+        vector = self.extractive.query_vector(query)
         k = max(self.settings.k, self.settings.answer_hits)
         hits = self.retriever.search(query, k=k, filters=inputs.get("filters"), vector=vector)
         hits = self._side_hits(query, hits, inputs.get("filters"))

@@ -21,7 +21,7 @@ from tutor import prompts
 from tutor.answer.base import citation_for, is_relevant, not_found
 from tutor.answer.cards import CARD_MATCH, lead_card
 from tutor.answer.compose import Part, compose, duplicate, missing, states_figure
-from tutor.answer.practice import weigh
+from tutor.answer.practice import item_vectors, weigh
 from tutor.answer.question import Question, analyse
 from tutor.answer.scoring import Scored, pool
 from tutor.catalog import Catalog
@@ -57,6 +57,9 @@ class ExtractiveAnswerer:
         self.catalog = catalog
         # a question is analysed for its side searches and again for its answer
         self._analysed = lru_cache(maxsize=64)(self._analyse)
+        # a pasted item's stem and options are embedded for its query vector, and read again
+        # to weigh the options (a handful of items: each is one stem and four options)
+        self._item_vectors = lru_cache(maxsize=8)(self._embed_item)
 
     def _analyse(self, question: str) -> Question:
         return analyse(question, self.catalog)
@@ -64,15 +67,30 @@ class ExtractiveAnswerer:
     def analyse(self, question: str) -> Question:
         return self._analysed(question)
 
+    def _embed_item(self, q: Question) -> np.ndarray:
+        assert self.embedder is not None
+        return item_vectors(q, self.embedder)
+
+    def query_vector(self, question: str) -> np.ndarray | None:
+        """The question's vector for retrieval and sentence scoring; None without an embedder.
+        A pasted practice item's is its stem's, from the stem and options that weighing the
+        options embeds anyway (``tutor.answer.practice``); any other question is embedded as
+        a query."""
+        if self.embedder is None:
+            return None
+        q = self.analyse(question)
+        if q.type == "practice" and q.options:
+            stem: np.ndarray = self._item_vectors(q)[0]
+            return stem
+        return self.embedder.embed_query(question)
+
     def answer(self, question: str, hits: Sequence[Hit],
                query_vector: np.ndarray | None = None) -> Answer:
         if not is_relevant(question, hits, self.min_dense):
             return not_found(question)
         q = self.analyse(question)
         top = list(hits)
-        q_vec = query_vector
-        if q_vec is None and self.embedder is not None:
-            q_vec = self.embedder.embed_query(question)
+        q_vec = query_vector if query_vector is not None else self.query_vector(question)
         # a comparison reads every hit: each side's own section often ranks below the
         # passages that name both
         reach = len(top) if len(q.compared) >= 2 else self.max_hits
@@ -90,9 +108,7 @@ class ExtractiveAnswerer:
         """The hits a chat model should see: by the score of their best sentence for this
         question, at most ``limit``, and for a comparison at least one naming each entity."""
         q = self.analyse(question)
-        q_vec = query_vector
-        if q_vec is None and self.embedder is not None:
-            q_vec = self.embedder.embed_query(question)
+        q_vec = query_vector if query_vector is not None else self.query_vector(question)
         best: dict[str, float] = {}
         for s in pool(q, hits, self.embedder, q_vec, cards=True, max_hits=len(hits)):
             best.setdefault(s.hit.chunk.id, s.score)
@@ -111,7 +127,7 @@ class ExtractiveAnswerer:
     def _parts(self, q: Question, scored: list[Scored], card: Scored | None
                ) -> tuple[list[Part], list[str]]:
         if q.type == "practice" and self.embedder is not None:
-            parts, verdict = weigh(q, scored, self.embedder)
+            parts, verdict = weigh(q, scored, self._item_vectors(q))
             if not parts:
                 return [], []
             note = (prompts.ANSWER_PRACTICE_BEST.format(key=verdict.best) if verdict.best

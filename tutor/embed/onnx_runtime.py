@@ -87,15 +87,23 @@ def length_batches(tokenizer: Tokenizer, texts: Sequence[str], window: int, batc
                    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield (row indices, token ids, attention mask) batches, longest texts first.
 
-    Sorting by length means each batch is padded only to its own longest text; texts over
-    ``window`` word pieces are truncated as sentence-transformers does ([SEP] kept last).
+    Sorting by length means each batch is padded only to its own longest text. A batch also
+    ends before a text shorter than half its longest, so short texts are not padded to a much
+    longer one (a pasted question's long stem and its four short options: one batch would
+    cost five stems). Texts over ``window`` word pieces are truncated as sentence-transformers
+    does ([SEP] kept last).
     """
     encs = tokenizer.encode_batch(list(texts), add_special_tokens=True)
     lengths = np.array([min(len(e.ids), window) for e in encs])
     order = np.argsort(-lengths, kind="stable")
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        width = int(lengths[rows[0]])
+    start = 0
+    while start < len(order):
+        width = int(lengths[order[start]])
+        end, limit = start + 1, min(start + batch_size, len(order))
+        while end < limit and 2 * lengths[order[end]] >= width:
+            end += 1
+        rows = order[start:end]
+        start = end
         ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for r, i in enumerate(rows):
