@@ -407,3 +407,16 @@ def test_a_side_the_difference_names_gets_a_sentence_about_it_not_a_passing_ment
                                hits(contrast, secrets, exports))
     assert exports.id not in {c.chunk_id for c in answer.citations}, answer.text
     assert answer.text.startswith("**Difference:** Parameter Store is a cheaper option")
+
+
+def test_a_pasted_item_far_from_whole_passages_is_answered_when_a_sentence_is_near_its_stem(
+        ) -> None:
+    strict = ExtractiveAnswerer(HashEmbedder(), max_sentences=6, min_dense=0.3)
+    weak = [h.model_copy(update={"dense": 0.1}) for h in hits(SPOT_A, BATCH)]
+    item = ("A team wants Managed Spot Training to cut training cost compared with On-Demand "
+            "instances. Which solution meets these requirements?\n"
+            "A. Use Managed Spot Training\nB. Use batch transform\nC. Use F1\nD. Use Pipe mode")
+    assert strict.answer(item, weak).status == "answered"
+    off_topic = ("Which English king had six wives?\nA. Henry VIII\nB. Edward I\n"
+                 "C. Richard III\nD. George V")
+    assert strict.answer(off_topic, weak).status == "not_found"

@@ -86,15 +86,21 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: Sequence[Hit],
                query_vector: np.ndarray | None = None) -> Answer:
-        if not is_relevant(question, hits, self.min_dense):
-            return not_found(question)
+        relevant = is_relevant(question, hits, self.min_dense)
         q = self.analyse(question)
+        if not relevant and q.type != "practice":
+            return not_found(question)
         top = list(hits)
         q_vec = query_vector if query_vector is not None else self.query_vector(question)
         # a comparison reads every hit: each side's own section often ranks below the
         # passages that name both
         reach = len(top) if len(q.compared) >= 2 else self.max_hits
         scored = pool(q, top, self.embedder, q_vec, max_hits=reach)
+        # a pasted item is searched with its stem's vector, which sits further from whole
+        # passages than a question does: it is answered when one of their sentences is near
+        # its stem
+        if not relevant and not any(s.cos >= self.min_dense for s in scored):
+            return not_found(question)
         card = None
         if self.embedder is not None and q_vec is not None:
             card = lead_card(q, top, self.embedder, q_vec, self.card_match)
