@@ -245,7 +245,8 @@ def summary(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     q = r.get("query")
     if q:
         add("query embedding", f"p50 {q['embed']['p50_ms']:.1f} ms", "1.00 (floor)", None, "")
-        for key, limit in (("dense", None), ("bm25", None), ("hybrid", 3), ("answer", 5)):
+        # answer: issue 13 asks for a p95 within 3x one query embedding (an earlier issue, 5x)
+        for key, limit in (("dense", None), ("bm25", None), ("hybrid", 3), ("answer", 3)):
             v = q[key]
             add(f"{key} latency", f"p50 {v['p50_ms']:.1f} / p95 {v['p95_ms']:.1f} ms",
                 f"p95 {v['p95_x_embed']:.1f}x embed", None if limit is None
