@@ -420,3 +420,28 @@ def test_a_pasted_item_far_from_whole_passages_is_answered_when_a_sentence_is_ne
     off_topic = ("Which English king had six wives?\nA. Henry VIII\nB. Edward I\n"
                  "C. Richard III\nD. George V")
     assert strict.answer(off_topic, weak).status == "not_found"
+
+
+def test_a_list_answer_whose_lead_lists_the_members_quotes_no_other_passage() -> None:
+    import numpy as np
+
+    from tutor.answer.compose import listing
+    from tutor.answer.scoring import Scored
+
+    def scored(chunk: Chunk, score: float, axis: int) -> Scored:
+        vec = np.zeros(8, dtype=np.float32)
+        vec[axis] = 1.0
+        return Scored(0, hits(chunk)[0], candidates(chunk)[0], vec, cos=0.6, score=score)
+
+    statuses = make_chunk("Every model version has an approval status of PendingManualApproval, "
+                          "Approved or Rejected.", source="domain-3/3.3-registry.md",
+                          heading="Approval status")
+    stages = make_chunk("Model lifecycle stages are a newer way to track where a model version "
+                        "is.", source="domain-3/3.3-registry.md", heading="Lifecycle stages")
+    lead, other = scored(statuses, 3.0, 0), scored(stages, 2.8, 1)
+    assert [p.item for p in listing([lead, other], 4, 0.5)] == [lead]
+    # a lead that does not list them is followed by a close passage, as before
+    plain = scored(make_chunk("Every model version carries an approval status that a reviewer "
+                              "sets when the version is checked.",
+                              source="domain-3/3.3-registry.md", heading="Status"), 3.0, 2)
+    assert [p.item for p in listing([plain, other], 4, 0.5)] == [plain, other]

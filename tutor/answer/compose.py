@@ -62,6 +62,8 @@ _UNITS_ASKED = (
     (re.compile(r"\bsave\b|\bsavings?\b|\bdiscount\b|\bshare\b|\bpercent", re.I),
      ("percent", "%")),
 )
+# three or more items in one run: "a, b and c", "a, b, c, or d"
+_LISTS = re.compile(r"[^,;:]+,\s*[^,;:]+(?:,\s*[^,;:]+)*,?\s+(?:and|or)\s+\w")
 OTHER = 0.8  # a figure, cause or list answer quotes a further passage only this close to the lead
 ABOUT_WORDS = 6  # a sentence naming a thing within its first words is about it
 MIN_COS = 0.3  # least cosine to the question of a further passage's sentence
@@ -292,7 +294,10 @@ def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
                             or all(s.cand.position > lead.cand.position for s in items)):
         chosen = extend([lead], items, limit + 1, stop * 0.7)
         return [Part(s) for s in sorted(chosen, key=lambda s: s.cand.position)]
-    chosen = extend([lead], pool, limit, stop * 0.85, other=OTHER)
+    # a lead that itself lists the members ("PendingManualApproval, Approved or Rejected")
+    # answers: only its own passage may go on
+    rest = [s for s in pool if s.hit is lead.hit] if _LISTS.search(lead.cand.text) else pool
+    chosen = extend([lead], rest, limit, stop * 0.85, other=OTHER)
     return [Part(s) for s in in_passage_order(chosen)]
 
 
