@@ -445,3 +445,17 @@ def test_a_list_answer_whose_lead_lists_the_members_quotes_no_other_passage() ->
                               "sets when the version is checked.",
                               source="domain-3/3.3-registry.md", heading="Status"), 3.0, 2)
     assert [p.item for p in listing([plain, other], 4, 0.5)] == [plain, other]
+
+
+def test_the_difference_comes_from_a_section_that_names_both_before_one_from_elsewhere() -> None:
+    elsewhere = make_chunk("Choose asynchronous inference or batch transform when a large "
+                           "request can wait, rather than a real-time endpoint.",
+                           source="domain-3/3.2-capacity.md", heading="Provisioned capacity")
+    versus = make_chunk("Asynchronous inference keeps an endpoint that queues requests, while "
+                        "batch transform runs a job over a whole dataset.",
+                        source="domain-3/3.1-inference-options.md",
+                        heading="Asynchronous inference versus batch transform")
+    answer = answerer().answer("asynchronous inference vs batch transform, whats the difference",
+                               hits(elsewhere, versus, ASYNC, BATCH))
+    assert answer.text.startswith("**Difference:** Asynchronous inference keeps an endpoint"), \
+        answer.text

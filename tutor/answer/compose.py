@@ -326,6 +326,9 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     # that merely lists them (among others: "four ways: real-time, serverless, asynchronous
     # and batch") must score close to the best, and a list of more than the compared never leads
     # and a sentence that leans on one before it ("It supports L1 and L2 ...") never leads
+    # a section whose heading names both ("VPC mode versus network isolation") states their
+    # difference before a sentence from elsewhere that happens to name both
+    both.sort(key=lambda s: sum(e.named_in(s.hit.chunk.heading) for e in compared) < 2)
     contrast = next((s for s in both if not is_dependent(s.cand.text) and (
         (is_contrast(s.cand.text) and s.score >= 0.6 * top)
         or (s.score >= 0.85 * top and not enumerates(s.cand.text, compared)))), None)
