@@ -322,10 +322,9 @@ def comparison(pool: Sequence[Scored], limit: int, stop: float, compared: Sequen
     top = pool[0].score
     both = [s for s in pool if len(s.names) >= 2]
     # a sentence that names both and contrasts them ("choose X over Y when ...") leads; one
-    # that merely lists them must score close to the best to be worth stating first
-    # that merely lists them (among others: "four ways: real-time, serverless, asynchronous
-    # and batch") must score close to the best, and a list of more than the compared never leads
-    # and a sentence that leans on one before it ("It supports L1 and L2 ...") never leads
+    # that merely names them must score close to the best, one listing more than the compared
+    # ("four ways: real-time, serverless, asynchronous and batch") or leaning on the sentence
+    # before it ("It supports L1 and L2 ...") never leads
     # a section whose heading names both ("VPC mode versus network isolation") states their
     # difference before a sentence from elsewhere that happens to name both
     both.sort(key=lambda s: sum(e.named_in(s.hit.chunk.heading) for e in compared) < 2)
