@@ -459,3 +459,19 @@ def test_the_difference_comes_from_a_section_that_names_both_before_one_from_els
                                hits(elsewhere, versus, ASYNC, BATCH))
     assert answer.text.startswith("**Difference:** Asynchronous inference keeps an endpoint"), \
         answer.text
+
+
+def test_a_set_read_on_across_overlapping_chunks_quotes_each_member_once() -> None:
+    intro = ("Several techniques reduce the risk of exposing people in training data, and the "
+             "choice depends on whether values must stay joinable. ")
+    first = make_chunk(intro + "Masking hides part of a value for display. Tokenisation swaps a "
+                       "value for a random token kept in a vault.",
+                       source="domain-1/1.3-privacy.md", heading="Anonymisation", position=0)
+    second = make_chunk("Tokenisation swaps a value for a random token kept in a vault. "
+                        "Generalisation replaces an exact age with an age band.",
+                        source="domain-1/1.3-privacy.md", heading="Anonymisation", position=1)
+    answer = answerer().answer("what techniques can i use to anonymise personal data",
+                               hits(first, second))
+    sentences = metrics.answer_sentences(answer.text)
+    assert sum(s.startswith("Tokenisation swaps") for s in sentences) == 1, answer.text
+    assert any(s.startswith("Generalisation replaces") for s in sentences), answer.text

@@ -78,6 +78,19 @@ QUESTION_TYPES = {"definition", "comparison", "choose", "procedure", "figure", "
 NOT_VERBATIM = {"one input file", "2 to 15", "1 year"}
 
 
+# the tuning set and the held-out set (written later, never tuned on: README, Datasets)
+ANSWER_SETS = ("answers.jsonl", "answers_holdout.jsonl")
+
+
+def test_the_held_out_set_asks_nothing_the_tuning_set_asks() -> None:
+    tuning = {" ".join(c.question.lower().split())
+              for c in cases.load_cases("answers.jsonl", cases.AnswerCase)}
+    held = cases.load_cases("answers_holdout.jsonl", cases.AnswerCase)
+    assert len(held) >= 48 and len({c.task for c in held}) == 12
+    assert [c.question for c in held if " ".join(c.question.lower().split()) in tuning] == []
+    assert {c.type for c in held} == QUESTION_TYPES - {"practice"}
+
+
 def _notes_text() -> str:
     from evals.metrics import match_form
 
@@ -100,25 +113,27 @@ def test_answer_lines_have_a_question_type() -> None:
     assert min(per_type.values()) >= 15, per_type
 
 
-def test_answer_terms_are_verbatim_in_the_notes() -> None:
+@pytest.mark.parametrize("dataset", ANSWER_SETS)
+def test_answer_terms_are_verbatim_in_the_notes(dataset: str) -> None:
     """Every must alternative and entity alternative occurs in corpus/notes as the metric
     matches it (case, Markdown emphasis and code marks ignored)."""
     from evals.metrics import match_form
 
     notes = _notes_text()
-    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    loaded = cases.load_cases(dataset, cases.AnswerCase)
     missing = [(c.question, alt) for c in loaded
                for group in c.must + (c.entities or []) for alt in group
                if match_form(alt) not in notes and alt not in NOT_VERBATIM]
     assert missing == []
 
 
-def test_no_must_group_is_answered_by_the_question() -> None:
+@pytest.mark.parametrize("dataset", ANSWER_SETS)
+def test_no_must_group_is_answered_by_the_question(dataset: str) -> None:
     """Echoing the question passes no group. For a practice item the options are part of the
     pasted text, so the check is on its scenario (the stem) only."""
     from evals.metrics import missing_groups
 
-    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+    loaded = cases.load_cases(dataset, cases.AnswerCase)
     echoed = []
     for c in loaded:
         text = _stem(c) if c.type == "practice" else c.question
@@ -127,8 +142,9 @@ def test_no_must_group_is_answered_by_the_question() -> None:
     assert echoed == []
 
 
-def test_comparisons_name_their_entities() -> None:
-    loaded = cases.load_cases("answers.jsonl", cases.AnswerCase)
+@pytest.mark.parametrize("dataset", ANSWER_SETS)
+def test_comparisons_name_their_entities(dataset: str) -> None:
+    loaded = cases.load_cases(dataset, cases.AnswerCase)
     bad = [c.question for c in loaded if c.type == "comparison"
            and (not c.entities or len(c.entities) < 2 or any(not g for g in c.entities))]
     assert bad == []

@@ -286,7 +286,12 @@ def listing(pool: Sequence[Scored], limit: int, stop: float) -> list[Part]:
                     and (s.hit.chunk.position, s.cand.position) > here),
                    key=lambda s: (s.hit.chunk.position, s.cand.position))
     if _ANNOUNCES.search(lead.cand.text) and len(after) >= 2:
-        return [Part(s) for s in [lead, *after[:limit]]]
+        # overlapping chunks of one section hold some sentences twice
+        members: list[Scored] = []
+        for s in after:
+            if not any(duplicate(s, m) for m in [lead, *members]):
+                members.append(s)
+        return [Part(s) for s in [lead, *members[:limit]]]
     items = [s for s in pool if s.hit is lead.hit and s.cand.kind in ("item", "row")]
     # the lead may be the sentence that introduces its passage's list ("Several settings
     # form the baseline ..."): the list's items follow it, whichever scores better
