@@ -475,3 +475,32 @@ def test_a_set_read_on_across_overlapping_chunks_quotes_each_member_once() -> No
     sentences = metrics.answer_sentences(answer.text)
     assert sum(s.startswith("Tokenisation swaps") for s in sentences) == 1, answer.text
     assert any(s.startswith("Generalisation replaces") for s in sentences), answer.text
+
+
+def test_an_option_gets_evidence_about_it_or_the_answer_says_there_is_none() -> None:
+    from tutor import prompts
+
+    textract = make_chunk("Amazon Textract is the document extraction service.",
+                          source="domain-2/2.1-ai-services.md", heading="Textract")
+    comprehend = make_chunk("Amazon Comprehend can pull fields out of scanned documents with the "
+                            "least effort when they are text.",
+                            source="domain-2/2.1-ai-services.md", heading="Comprehend")
+    item = ("A company must pull form fields and tables out of scanned documents with the least "
+            "effort. Which service should it use?\nA. Amazon Textract\nB. Amazon Comprehend\n"
+            "C. A hot-air balloon over a glacier lake at dawn")
+    answer = answerer().answer(item, hits(comprehend, textract))
+    parts = dict(line.split(":** ", 1) for line in answer.text.split("\n\n") if ":** " in line)
+    # the Comprehend sentence fits the scenario better, but option A names Textract
+    assert parts["**A. Amazon Textract"].startswith("Amazon Textract is"), answer.text
+    # nothing is near option C in meaning: it gets no evidence, and the answer says so
+    assert not any(k.startswith("**C.") for k in parts), answer.text
+    note = prompts.ANSWER_PRACTICE_NO_EVIDENCE.split("{")[0]
+    assert note in answer.text and answer.text.split(note)[1].split(".")[0].endswith("C")
+
+
+def test_a_pasted_item_no_option_is_close_to_still_gets_the_nearest_evidence() -> None:
+    item = ("A team trains a model every night and wants to lower training cost. Which solution "
+            "meets these requirements?\nA. Amazon Polly\nB. Amazon Lex\nC. Amazon Kendra\n"
+            "D. Amazon Translate")
+    answer = answerer().answer(item, hits(SPOT_A, BATCH))
+    assert answer.status == "answered" and answer.citations, answer.text

@@ -13,6 +13,7 @@ NOT_FOUND_DETAIL = (
 # --- offline extractive answers (tutor/answer/extractive.py): labels and notes, never quotes ---
 ANSWER_CARD_LABEL = "Concept card"
 ANSWER_NOT_COVERED = "The passages I found do not describe {names}."
+ANSWER_PRACTICE_NO_EVIDENCE = "These sources have no evidence close to option {keys}."
 ANSWER_PRACTICE_BEST = ("Best supported by these sources: {key}. Check the evidence above "
                         "against every constraint of the question.")
 ANSWER_PRACTICE_UNSETTLED = ("These sources do not settle which option is right; compare the "

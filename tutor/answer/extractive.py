@@ -133,12 +133,17 @@ class ExtractiveAnswerer:
     def _parts(self, q: Question, scored: list[Scored], card: Scored | None
                ) -> tuple[list[Part], list[str]]:
         if q.type == "practice" and self.embedder is not None:
-            parts, verdict = weigh(q, scored, self._item_vectors(q))
+            # an option naming a service or concept the stem does not gets evidence about it
+            own = {o.key: [e for e in self.analyse(o.text).entities
+                           if not e.named_in(q.stem)] for o in q.options}
+            parts, verdict = weigh(q, scored, self._item_vectors(q), names=own)
             if not parts:
                 return [], []
-            note = (prompts.ANSWER_PRACTICE_BEST.format(key=verdict.best) if verdict.best
-                    else prompts.ANSWER_PRACTICE_UNSETTLED)
-            return parts, [note]
+            notes = ([prompts.ANSWER_PRACTICE_NO_EVIDENCE.format(
+                keys=" or ".join(verdict.unsupported))] if verdict.unsupported else [])
+            notes.append(prompts.ANSWER_PRACTICE_BEST.format(key=verdict.best) if verdict.best
+                         else prompts.ANSWER_PRACTICE_UNSETTLED)
+            return parts, notes
         # a comparison's notes add their difference, then each side's own sentence (the
         # labelled parts); a choice between sides, like any other answer, two sentences
         sides = q.type == "comparison" and len(q.compared) >= 2

@@ -17,13 +17,13 @@ fewer (3 and 4 of 21; precision 0.810 and 0.816).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.answer.compose import Part, duplicate
-from tutor.answer.question import Question
+from tutor.answer.compose import MIN_COS, Part, duplicate, is_about
+from tutor.answer.question import Entity, Question
 from tutor.answer.scoring import Scored
 from tutor.embed import Embedder
 
@@ -41,6 +41,7 @@ class Verdict:
     support: dict[str, float]
     best: str | None
     margin: float
+    unsupported: tuple[str, ...] = ()  # options no sentence speaks to closely
 
 
 def item_vectors(question: Question, embedder: Embedder) -> np.ndarray:
@@ -49,30 +50,53 @@ def item_vectors(question: Question, embedder: Embedder) -> np.ndarray:
 
 
 def weigh(question: Question, pool: Sequence[Scored], vectors: np.ndarray,
-          margin: float = MARGIN) -> tuple[list[Part], Verdict]:
+          margin: float = MARGIN, names: Mapping[str, Sequence[Entity]] | None = None
+          ) -> tuple[list[Part], Verdict]:
     """The evidence part per option (in letter order) and the verdict; ``vectors`` are the
-    item's ``item_vectors``."""
+    item's ``item_vectors``; ``names`` the things each option names that the stem does not
+    (its evidence must be about one of them)."""
     if not question.options or not pool:
         return [], Verdict({}, None, 0.0)
     stem_vec, opt_vecs = vectors[0], vectors[1:]
     sent = np.stack([s.vec for s in pool])
     to_stem = sent @ stem_vec
-    parts: list[Part] = []
     support: dict[str, float] = {}
-    used: list[Scored] = []
+    orders: list[np.ndarray] = []
     for option, vec in zip(question.options, opt_vecs, strict=True):
         scores = sent @ vec + to_stem
-        order = np.argsort(-scores)
-        support[option.key] = float(scores[order[0]])
-        # the same sentence often sits in a note and in a card citing it: a copy of what
-        # another option already quotes is as repeated as the sentence itself
-        pick = next((pool[int(i)] for i in order
-                     if not any(duplicate(pool[int(i)], u) for u in used)), None)
-        if pick is None:
-            continue
-        used.append(pick)
-        parts.append(Part(pick, f"{option.key}. {option.text}"))
+        orders.append(np.argsort(-scores))
+        support[option.key] = float(scores[orders[-1][0]])
+    parts, unsupported = _evidence(question, pool, opt_vecs, orders, names or {})
+    if not parts:
+        # the passages speak closely to no option: the nearest sentences, as the best there is,
+        # rather than no answer to an item the relevance check let through
+        parts, unsupported = _evidence(question, pool, opt_vecs, orders, None)
     ranked = sorted(support.items(), key=lambda kv: -kv[1])
     gap = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 0.0
     best = ranked[0][0] if gap >= margin else None
-    return parts, Verdict(support, best, gap)
+    return parts, Verdict(support, best, gap, tuple(unsupported))
+
+
+def _evidence(question: Question, pool: Sequence[Scored], opt_vecs: np.ndarray,
+              orders: Sequence[np.ndarray], names: Mapping[str, Sequence[Entity]] | None
+              ) -> tuple[list[Part], list[str]]:
+    """Per option, its best sentence not already quoted, about what it names and near it in
+    meaning; with ``names`` None, its best sentence not already quoted."""
+    parts: list[Part] = []
+    used: list[Scored] = []
+    unsupported: list[str] = []
+    for option, vec, order in zip(question.options, opt_vecs, orders, strict=True):
+        own = names.get(option.key, ()) if names is not None else ()
+        # the same sentence often sits in a note and in a card citing it: a copy of what
+        # another option already quotes is as repeated as the sentence itself
+        pick = next((pool[int(i)] for i in order
+                     if not any(duplicate(pool[int(i)], u) for u in used)
+                     and (not own or any(is_about(pool[int(i)], e) for e in own))), None)
+        # a sentence far from the option in meaning is no evidence about it, however well it
+        # fits the scenario: the answer says so rather than cite it under the option
+        if pick is None or (names is not None and float(pick.vec @ vec) < MIN_COS):
+            unsupported.append(option.key)
+            continue
+        used.append(pick)
+        parts.append(Part(pick, f"{option.key}. {option.text}"))
+    return parts, unsupported
