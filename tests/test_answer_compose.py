@@ -4,55 +4,24 @@ coherence rules, on small hand-made passages with the hash embedder of tutor.tes
 from __future__ import annotations
 
 from evals import metrics
+from tests.answer_data import (
+    ASYNC,
+    BATCH,
+    CONTRAST,
+    F1,
+    SPOT_A,
+    SPOT_B,
+    TABLE,
+    TRAPS,
+    answerer,
+    hits,
+)
 from tests.quiz_data import make_chunk
-from tutor.answer.extractive import ExtractiveAnswerer
 from tutor.answer.question import analyse
 from tutor.answer.scoring import pool
 from tutor.answer.sentences import candidates, table_rows
 from tutor.testing import HashEmbedder
 from tutor.types import Chunk, Hit
-
-TABLE = ("Exam scenarios hinge on request size. | Option | Max payload | Max processing time | "
-         "| --- | --- | --- | | Real-time | 6 MB | 60 seconds | | Serverless | 4 MB | 60 seconds | "
-         "| Asynchronous | 1 GB | 1 hour |")
-ASYNC = make_chunk(
-    "SageMaker Asynchronous Inference queues each request and processes it in the background, "
-    "writing the result to Amazon S3. It suits payloads up to 1 GB and processing up to one "
-    "hour, and it can scale to zero instances when the queue is empty.",
-    source="domain-3/3.1-inference-options.md", heading="Asynchronous inference", position=1)
-BATCH = make_chunk(
-    "Batch transform runs a job over a whole dataset in Amazon S3 and needs no endpoint at "
-    "all. The job starts instances, predicts every record and shuts the instances down.",
-    source="domain-3/3.1-inference-options.md", heading="Batch transform", position=2)
-CONTRAST = make_chunk(
-    "Choose asynchronous inference over batch transform when single large requests arrive "
-    "over time and each caller needs its own result; choose batch transform when the whole "
-    "dataset is available up front.",
-    source="domain-3/3.1-inference-options.md", heading="How to choose", position=3)
-SPOT_A = make_chunk(
-    "Managed Spot Training can cut training cost by up to 90% compared with On-Demand "
-    "instances.", source="domain-2/2.2-spot.md", heading="Managed Spot Training")
-SPOT_B = make_chunk(
-    "Managed Spot Training can reduce training cost by up to 90% compared with On-Demand "
-    "instances, at the price of interruptions.", source="domain-4/4.2-cost.md",
-    heading="Purchasing options")
-TRAPS = make_chunk(
-    "- Reporting 99 percent accuracy on a 1 percent fraud dataset as success.\n"
-    "- Treating accuracy as the metric for every problem.",
-    source="domain-2/2.3-metrics.md", heading="Common traps")
-F1 = make_chunk(
-    "Use F1 for imbalanced problems where you care about the positive class and want one "
-    "number that balances false positives and false negatives.",
-    source="domain-2/2.3-metrics.md", heading="F1 score")
-
-
-def hits(*chunks: Chunk) -> list[Hit]:
-    return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1, dense=0.6)
-            for i, c in enumerate(chunks)]
-
-
-def answerer() -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(HashEmbedder(), max_sentences=6, min_dense=0.0)
 
 
 def test_a_table_row_is_read_as_text_and_its_quote_is_in_the_passage() -> None:
@@ -137,46 +106,6 @@ def test_after_a_card_the_notes_read_on_from_the_card_s_own_note_only() -> None:
     assert answer.citations[0].chunk_id == card.id
     cited = {c.chunk_id for c in answer.citations}
     assert own.id in cited and elsewhere.id not in cited, answer.text
-
-
-def test_two_options_of_a_practice_item_never_quote_the_same_sentence_twice() -> None:
-    # the same sentence in two passages (overlapping chunks of one note, or two notes): two
-    # candidates, one statement
-    again = make_chunk(SPOT_A.text + " Checkpoints let an interrupted job resume.",
-                       source="domain-4/4.2-cost.md", heading="Spot", position=4)
-    question = ("A team trains a model every night and wants to lower training cost. "
-                "Which solution meets these requirements?\n"
-                "A. Use Managed Spot Training for the nightly job\n"
-                "B. Use Managed Spot Training with checkpoints in Amazon S3\n"
-                "C. Use F1 to measure the model")
-    answer = answerer().answer(question, hits(SPOT_A, again, F1, BATCH))
-    sentences = metrics.answer_sentences(answer.text)
-    assert sum("can cut training cost by up to 90%" in s for s in sentences) == 1
-    assert metrics.near_duplicate_pairs(sentences) == 0
-
-
-def test_a_practice_item_is_scored_with_its_stem_embedded_once_with_the_options() -> None:
-    """A pasted item is not embedded as a query: its vector is the stem's, from the one
-    call that embeds the stem and the options, which weighing the options then reuses."""
-    import numpy as np
-
-    from tutor.testing import CountingEmbedder
-
-    spy = CountingEmbedder(HashEmbedder())
-    extractive = ExtractiveAnswerer(spy, max_sentences=6, min_dense=0.0)
-    question = ("A team trains a model every night and wants to lower training cost. "
-                "Which solution meets these requirements?\n"
-                "A. Use Managed Spot Training\nB. Use batch transform\nC. Use F1")
-    vector = extractive.query_vector(question)
-    stem = analyse(question).stem
-    assert vector is not None and np.allclose(vector, HashEmbedder().embed_documents([stem])[0])
-    assert (spy.calls, spy.texts, spy.queries) == (1, 4, 0)  # the stem and three options
-    answer = extractive.answer(question, hits(SPOT_A, BATCH, F1), vector)
-    assert "**A. Use Managed Spot Training:**" in answer.text
-    assert spy.calls == 2 and spy.queries == 0  # the second: the candidate sentences
-    # an ordinary question is embedded as a query
-    extractive.query_vector("What does batch transform do?")
-    assert spy.queries == 1
 
 
 def test_a_figure_question_leads_with_the_number_that_counts_what_it_asks() -> None:
@@ -318,7 +247,7 @@ def test_asked_what_something_is_the_answer_reads_on_in_its_section() -> None:
 
 
 def test_a_range_counts_what_follows_it() -> None:
-    from tutor.answer.compose import counts_asked
+    from tutor.answer.figures import counts_asked
 
     assert counts_asked("a pipeline runs two to fifteen separate containers", {"container"})
 
@@ -368,7 +297,7 @@ def test_after_a_card_another_section_of_its_note_must_be_close_in_meaning() -> 
 
 
 def test_a_lead_that_gives_the_figure_asked_keeps_other_passages_out() -> None:
-    from tutor.answer.compose import states_figure
+    from tutor.answer.figures import states_figure
 
     assert states_figure("AWS can reclaim them with a two-minute warning.",
                          "how much warning do i get, in minutes?")
@@ -407,19 +336,6 @@ def test_a_side_the_difference_names_gets_a_sentence_about_it_not_a_passing_ment
                                hits(contrast, secrets, exports))
     assert exports.id not in {c.chunk_id for c in answer.citations}, answer.text
     assert answer.text.startswith("**Difference:** Parameter Store is a cheaper option")
-
-
-def test_a_pasted_item_far_from_whole_passages_is_answered_when_a_sentence_is_near_its_stem(
-        ) -> None:
-    strict = ExtractiveAnswerer(HashEmbedder(), max_sentences=6, min_dense=0.3)
-    weak = [h.model_copy(update={"dense": 0.1}) for h in hits(SPOT_A, BATCH)]
-    item = ("A team wants Managed Spot Training to cut training cost compared with On-Demand "
-            "instances. Which solution meets these requirements?\n"
-            "A. Use Managed Spot Training\nB. Use batch transform\nC. Use F1\nD. Use Pipe mode")
-    assert strict.answer(item, weak).status == "answered"
-    off_topic = ("Which English king had six wives?\nA. Henry VIII\nB. Edward I\n"
-                 "C. Richard III\nD. George V")
-    assert strict.answer(off_topic, weak).status == "not_found"
 
 
 def test_a_list_answer_whose_lead_lists_the_members_quotes_no_other_passage() -> None:
@@ -475,32 +391,3 @@ def test_a_set_read_on_across_overlapping_chunks_quotes_each_member_once() -> No
     sentences = metrics.answer_sentences(answer.text)
     assert sum(s.startswith("Tokenisation swaps") for s in sentences) == 1, answer.text
     assert any(s.startswith("Generalisation replaces") for s in sentences), answer.text
-
-
-def test_an_option_gets_evidence_about_it_or_the_answer_says_there_is_none() -> None:
-    from tutor import prompts
-
-    textract = make_chunk("Amazon Textract is the document extraction service.",
-                          source="domain-2/2.1-ai-services.md", heading="Textract")
-    comprehend = make_chunk("Amazon Comprehend can pull fields out of scanned documents with the "
-                            "least effort when they are text.",
-                            source="domain-2/2.1-ai-services.md", heading="Comprehend")
-    item = ("A company must pull form fields and tables out of scanned documents with the least "
-            "effort. Which service should it use?\nA. Amazon Textract\nB. Amazon Comprehend\n"
-            "C. A hot-air balloon over a glacier lake at dawn")
-    answer = answerer().answer(item, hits(comprehend, textract))
-    parts = dict(line.split(":** ", 1) for line in answer.text.split("\n\n") if ":** " in line)
-    # the Comprehend sentence fits the scenario better, but option A names Textract
-    assert parts["**A. Amazon Textract"].startswith("Amazon Textract is"), answer.text
-    # nothing is near option C in meaning: it gets no evidence, and the answer says so
-    assert not any(k.startswith("**C.") for k in parts), answer.text
-    note = prompts.ANSWER_PRACTICE_NO_EVIDENCE.split("{")[0]
-    assert note in answer.text and answer.text.split(note)[1].split(".")[0].endswith("C")
-
-
-def test_a_pasted_item_no_option_is_close_to_still_gets_the_nearest_evidence() -> None:
-    item = ("A team trains a model every night and wants to lower training cost. Which solution "
-            "meets these requirements?\nA. Amazon Polly\nB. Amazon Lex\nC. Amazon Kendra\n"
-            "D. Amazon Translate")
-    answer = answerer().answer(item, hits(SPOT_A, BATCH))
-    assert answer.status == "answered" and answer.citations, answer.text

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tutor.answer.figures import QUANTITY, counts_asked, figure_words, measures, states_figure
 from tutor.answer.question import Entity, Question
 from tutor.answer.scoring import Scored, is_cause, is_dependent, is_fix, similar
-from tutor.text import word_set, words
+from tutor.text import word_set
 
 NEAR_DUPLICATE = 0.82  # cosine of two sentence vectors that say the same thing
 NEAR_DUPLICATE_WORDS = 0.6  # word-set Jaccard, for the same
@@ -35,33 +36,11 @@ NEAR_DUPLICATE_CONTAINED = 0.8  # share of the shorter one's words found in the 
 _SECTION_BONUS = 0.35  # same section as the lead sentence
 _NEXT_BONUS = 0.25  # the sentence right after one already chosen
 _REDUNDANCY = 0.7  # weight of the similarity to what is already chosen
-_NUMBER = (r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-           r"twenty|thirty|sixty|hundred|thousand")
-# a number and the (at most three) words after it: "5 private IP addresses", "300 seconds"
-# a range counts as one number: "two to fifteen containers", "1 to 10 instances"
-_QUANTITY = re.compile(
-    rf"\b(?:{_NUMBER})(?:\s+to\s+(?:{_NUMBER}))?\b((?:[\s-]+[A-Za-z][\w/]*){{1,3}})", re.I)
-_UNIT_STOP = frozenset({"the", "a", "an", "of", "per", "and", "or", "to", "in", "for", "is",
-                        "are", "at", "each", "my", "do", "does", "what", "how", "many", "much"})
-_FIGURE_WORDS = frozenset({"maximum", "max", "minimum", "min", "size", "limit", "long", "big",
-                           "large", "many", "much", "number", "default", "can", "what", "which",
-                           "sagemaker", "amazon", "aws", "it", "i", "there", "up", "most",
-                           "least", "value", "often", "far", "fast", "small", "whats"})
 _ANNOUNCES = re.compile(r"\b(?:two|three|four|five|six|seven|eight|several|a few|the following)"
                         r"\s+(?:[\w-]+\s+){0,2}[a-z]+s\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTRAST = re.compile(r"\b(choose|pick|prefer|over|instead|rather than|unlike|whereas|while|"
                        r"but|differ\w*|versus|vs|compared|both|than)\b", re.I)
-# what a figure question asks for when it names no unit: "how long" is answered in time
-_TIME = ("second", "minute", "hour", "day", "week", "month", "year")
-_UNITS_ASKED = (
-    (re.compile(r"\bhow (?:long|late|soon|early)\b|\bwhen\b|\bduration\b|\btimeout\b",
-                re.I), _TIME),
-    (re.compile(r"\bhow (?:big|large|small)\b|\bsize\b|\bpayload\b", re.I),
-     ("kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "byte")),
-    (re.compile(r"\bsave\b|\bsavings?\b|\bdiscount\b|\bshare\b|\bpercent", re.I),
-     ("percent", "%")),
-)
 # three or more items in one run: "a, b and c", "a, b, c, or d"
 _LISTS = re.compile(r"[^,;:]+,\s*[^,;:]+(?:,\s*[^,;:]+)*,?\s+(?:and|or)\s+\w")
 OTHER = 0.8  # a figure, cause or list answer quotes a further passage only this close to the lead
@@ -92,17 +71,6 @@ def duplicate(a: Scored, b: Scored) -> bool:
     return any(len(x & y) / len(x | y) >= NEAR_DUPLICATE_WORDS
                for x in _sentence_words(a.cand.text) for y in _sentence_words(b.cand.text)
                if min(len(x), len(y)) >= 4)
-
-
-def _stems(text: str) -> set[str]:
-    # a plural and its singular count the same thing ("IPs", "ip"; "seconds", "second")
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w
-            for w in words(text) if w not in _UNIT_STOP}
-
-
-def counts_asked(text: str, asked: set[str]) -> bool:
-    """Whether a number in ``text`` is followed by a word of the question (its unit)."""
-    return any(_stems(m.group(1)) & asked for m in _QUANTITY.finditer(text))
 
 
 def is_contrast(text: str) -> bool:
@@ -195,55 +163,18 @@ def definition(pool: Sequence[Scored], limit: int, stop: float, *,
     return [Part(s) for s in in_passage_order(chosen)]
 
 
-def _figure_words(question_text: str, entities: Sequence[Entity]) -> tuple[set[str], set[str]]:
-    # "how many private IPs" is answered by "two private IPs per instance": the question's
-    # words that may follow the number (``asked``), and what is measured ("payload" in
-    # "maximum payload size for serverless inference"): a question word that is neither a
-    # figure word nor part of a name it gives
-    asked = _stems(question_text)
-    return asked, asked - _FIGURE_WORDS - _name_stems(entities)
-
-
-def _name_stems(entities: Sequence[Entity]) -> set[str]:
-    return {w for e in entities for f in (e.name, *e.forms) for w in _stems(f)}
-
-
-def _measures(text: str, measured: set[str]) -> bool:
-    """Whether a sentence names what is measured, also inside a compound ("ScaleInCooldown")."""
-    low = text.lower()
-    return any(m in low for m in measured if len(m) >= 4) or bool(measured & _stems(low))
-
-
-def states_figure(text: str, question_text: str, entities: Sequence[Entity] = (), *,
-                  by_kind: bool = False) -> bool:
-    """Whether a sentence gives the figure asked: a number followed by the question's own unit
-    word ("two private IPs" for "how many IPs"). With ``by_kind``, also a number followed by a
-    unit of the kind asked (a time for "how long", a size for "how big", a percent for "how
-    much can I save"): trusted for a concept card, which answers a question like this one,
-    not for a note's sentence, whose duration may be another one ("five minutes" to appear in
-    the online store, for a question on the offline store)."""
-    if not _QUANTITY.search(text):
-        return False
-    # a word of a name the question gives is not a unit ("500 training seconds" does not
-    # answer "how much can managed spot training save")
-    asked = _figure_words(question_text, entities)[0] - _name_stems(entities)
-    if by_kind:
-        asked |= {u for cue, units in _UNITS_ASKED if cue.search(question_text) for u in units}
-    return any(_stems(" ".join(m.group(1).split()[:2])) & asked for m in _QUANTITY.finditer(text))
-
-
 def figure(pool: Sequence[Scored], limit: int, stop: float, question_text: str = "",
            entities: Sequence[Entity] = ()) -> list[Part]:
     # among well-scored sentences holding a number, the one closest in meaning and wording
     # to the question: "maximum concurrency of 200" must not lead "max payload: 4 MB"; a
     # sentence whose number counts what the question counts comes before one that only
     # holds a number
-    asked, measured = _figure_words(question_text, entities)
-    with_number = [s for s in pool if _QUANTITY.search(s.cand.text)
-                   and s.score >= (0.6 if _measures(s.cand.text, measured) else 0.7)
+    asked, measured = figure_words(question_text, entities)
+    with_number = [s for s in pool if QUANTITY.search(s.cand.text)
+                   and s.score >= (0.6 if measures(s.cand.text, measured) else 0.7)
                    * pool[0].score]
     lead = (max(with_number, key=lambda s: (counts_asked(s.cand.text, asked),
-                                            _measures(s.cand.text, measured),
+                                            measures(s.cand.text, measured),
                                             s.cos + s.coverage))
             if with_number else pool[0])
     # the other rows of the figure's table are about other things ("Real-time — 6 MB")

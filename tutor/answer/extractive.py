@@ -20,7 +20,8 @@ import numpy as np
 from tutor import prompts
 from tutor.answer.base import citation_for, is_relevant, not_found
 from tutor.answer.cards import CARD_MATCH, lead_card
-from tutor.answer.compose import Part, compose, duplicate, missing, states_figure
+from tutor.answer.compose import Part, compose, duplicate, missing
+from tutor.answer.figures import states_figure
 from tutor.answer.practice import item_vectors, weigh
 from tutor.answer.question import Question, analyse
 from tutor.answer.scoring import Scored, pool
