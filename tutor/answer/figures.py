@@ -79,7 +79,7 @@ def states_figure(text: str, question_text: str, entities: Sequence[Entity] = ()
         return False
     # a word of a name the question gives is not a unit ("500 training seconds" does not
     # answer "how much can managed spot training save")
-    asked = figure_words(question_text, entities)[0] - _name_stems(entities)
+    asked = stems(question_text) - _name_stems(entities)
     if by_kind:
         asked |= {u for cue, units in _UNITS_ASKED if cue.search(question_text) for u in units}
     return any(stems(" ".join(m.group(1).split()[:2])) & asked for m in QUANTITY.finditer(text))
